@@ -1,0 +1,47 @@
+package dev.rlhfmesh.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rlhfmesh.proto.gateway.v1.CompleteRequest;
+import dev.rlhfmesh.proto.gateway.v1.GatewayServiceGrpc;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class GatewayServiceSkeletonTest {
+  /** In test mode a client without a test-port talks to this app's own server, over the network. */
+  @GrpcClient("self")
+  Channel channel;
+
+  @Test
+  void health_reportsServingForGatewayService() {
+    HealthCheckResponse r =
+        HealthGrpc.newBlockingStub(channel)
+            .check(
+                HealthCheckRequest.newBuilder()
+                    .setService("rlhf.gateway.v1.GatewayService")
+                    .build());
+    assertEquals(HealthCheckResponse.ServingStatus.SERVING, r.getStatus());
+  }
+
+  @Test
+  void complete_isUnimplementedWithAMessage() {
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                GatewayServiceGrpc.newBlockingStub(channel)
+                    .complete(CompleteRequest.getDefaultInstance()));
+    assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("issue #7"));
+  }
+}
