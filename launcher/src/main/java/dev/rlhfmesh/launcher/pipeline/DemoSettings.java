@@ -1,0 +1,97 @@
+package dev.rlhfmesh.launcher.pipeline;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Every knob of the local pipeline, with the defaults that met the bar of the reference run (shared
+ * DEMO-NOTES). A user's own file (JSON) overrides any subset: unknown keys are an error so a typo
+ * never silently falls back to a default.
+ */
+public final class DemoSettings {
+  /** Seed of data, init and sampling: the same seed reproduces the same figures. */
+  public long seed = 1;
+
+  /** Where runs are written; each run gets its own folder. */
+  public String runsDir = "runs";
+
+  // --- data (the built-in task) ---
+  public int sftExamples = 20000;
+  public int preferencePairs = 20000;
+  public double wrongDemoShare = 0.35;
+  public double flippedLabelShare = 0.10;
+  public int heldOutPrompts = 900;
+
+  /** A user's own data instead of the built-in task (JSONL, see README); empty = built-in. */
+  public String sftData = "";
+
+  public String pairData = "";
+  public String promptData = "";
+
+  /** Start from this Hugging Face-style directory instead of a seeded init; empty = seeded init. */
+  public String baseModelDir = "";
+
+  // --- tokenizer ---
+  public int tokenizerVocabSize = 0; // 0 = bytes and specials only (character-level for this task)
+
+  // --- SFT (DEMO-NOTES: 1,500 × 256 at lr 3e-3 with warmup and cosine decay) ---
+  public int sftSteps = 1500;
+  public int sftBatch = 256;
+  public double sftLr = 3e-3;
+  public int sftWarmup = 100;
+
+  // --- reward model (1,000 × 128 at lr 1e-3) ---
+  public int rmSteps = 1000;
+  public int rmBatch = 128;
+  public double rmLr = 1e-3;
+
+  // --- PPO (80 iterations × 256 rollouts, β = 0.3 fixed, 4 epochs × 4 minibatches of 64) ---
+  public int ppoIterations = 80;
+  public int ppoPromptsPerIteration = 256;
+  public int ppoSamplesPerPrompt = 1;
+  public double ppoLr = 5e-5;
+  public double klBeta = 0.3;
+  public double targetKl = 1.0;
+  public int ppoEpochs = 4;
+  public int ppoMinibatch = 64;
+  public int maxNewTokens = 4;
+  public int modelReplicas = 2;
+
+  /** Evaluate the gold score every this many PPO iterations (0 = only before and after). */
+  public int goldEvalEvery = 10;
+
+  /** Prompts per periodic gold evaluation (the final one uses every held-out prompt). */
+  public int goldEvalPrompts = 300;
+
+  public static DemoSettings defaults() {
+    return new DemoSettings();
+  }
+
+  /** The CI-sized run: the same pipeline end to end, minutes instead of a quarter hour. */
+  public static DemoSettings quick() {
+    DemoSettings s = new DemoSettings();
+    s.sftExamples = 4000;
+    s.preferencePairs = 4000;
+    s.heldOutPrompts = 200;
+    s.sftSteps = 60;
+    s.sftBatch = 32;
+    s.rmSteps = 40;
+    s.rmBatch = 32;
+    s.ppoIterations = 4;
+    s.ppoPromptsPerIteration = 32;
+    s.ppoMinibatch = 16;
+    s.ppoEpochs = 2;
+    s.goldEvalEvery = 2;
+    s.goldEvalPrompts = 64;
+    return s;
+  }
+
+  /** Reads overrides from a JSON file on top of {@code base}. */
+  public static DemoSettings read(Path file, DemoSettings base) throws IOException {
+    ObjectMapper json =
+        new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    return json.readerForUpdating(base).readValue(file.toFile());
+  }
+}

@@ -1,0 +1,183 @@
+package dev.rlhfmesh.launcher.pipeline;
+
+import dev.rlhfmesh.launcher.task.AdditionTask;
+import dev.rlhfmesh.launcher.task.AdditionTask.Problem;
+import dev.rlhfmesh.proto.common.v1.SamplingParams;
+import dev.rlhfmesh.proto.common.v1.TokenIds;
+import dev.rlhfmesh.proto.model.v1.Completion;
+import dev.rlhfmesh.proto.model.v1.GenerateRequest;
+import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
+import dev.rlhfmesh.proto.reward.v1.RewardSample;
+import dev.rlhfmesh.proto.reward.v1.RewardServiceGrpc;
+import dev.rlhfmesh.proto.reward.v1.ScoreRequest;
+import dev.rlhfmesh.proto.tokenizer.v1.DecodeRequest;
+import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
+import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
+import io.grpc.Channel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Measures the gold score of whatever the policy replicas serve now, the way the reward model never
+ * sees it: exact answers on held-out prompts, sampled at temperature 1 (what RLHF sharpens) and
+ * greedily (beside it). It also measures reward hacking: how often the learned reward model scores
+ * the policy's wrong answer above the correct one.
+ */
+public final class GoldEvaluator {
+  /** One evaluation's figures. */
+  public record Result(
+      double goldSampled,
+      double goldGreedy,
+      double wrongAboveCorrect,
+      String mostCommonError,
+      long policyVersion,
+      List<Map<String, String>> examples) {}
+
+  private final Channel tokenizer;
+  private final List<Channel> models;
+  private final Channel reward;
+  private final int maxNewTokens;
+
+  public GoldEvaluator(Channel tokenizer, List<Channel> models, Channel reward, int maxNewTokens) {
+    this.tokenizer = tokenizer;
+    this.models = models;
+    this.reward = reward;
+    this.maxNewTokens = maxNewTokens;
+  }
+
+  public Result evaluate(List<Problem> problems, long seed, String label) {
+    List<String> prompts = problems.stream().map(Problem::prompt).toList();
+    List<TokenIds> ids =
+        TokenizerServiceGrpc.newBlockingStub(tokenizer)
+            .encode(EncodeRequest.newBuilder().addAllTexts(prompts).build())
+            .getSequencesList();
+    Generated sampled = generate(ids, 1.0f, seed);
+    Generated greedy = generate(ids, 0.0f, seed);
+    int okSampled = 0;
+    int okGreedy = 0;
+    Map<Integer, Integer> errors = new HashMap<>();
+    List<Integer> wrongIdx = new ArrayList<>();
+    List<Map<String, String>> examples = new ArrayList<>();
+    for (int i = 0; i < problems.size(); i++) {
+      Problem p = problems.get(i);
+      boolean s = AdditionTask.isCorrect(p, sampled.texts.get(i));
+      okSampled += s ? 1 : 0;
+      okGreedy += AdditionTask.isCorrect(p, greedy.texts.get(i)) ? 1 : 0;
+      if (!s) {
+        wrongIdx.add(i);
+        errors.merge(errorOffset(p, sampled.texts.get(i)), 1, Integer::sum);
+      }
+      if (i < 8) {
+        Map<String, String> ex = new LinkedHashMap<>();
+        ex.put("model", label);
+        ex.put("prompt", p.prompt());
+        ex.put("response", sampled.texts.get(i));
+        ex.put("correct", s ? "yes" : "no (" + p.answer() + ")");
+        examples.add(ex);
+      }
+    }
+    double hacked = wrongAboveCorrect(problems, sampled.texts, wrongIdx);
+    String common =
+        errors.entrySet().stream()
+            .max(Map.Entry.comparingByValue())
+            .map(
+                e ->
+                    (e.getKey() == Integer.MIN_VALUE ? "not a number" : offsetName(e.getKey()))
+                        + " ("
+                        + e.getValue()
+                        + "×)")
+            .orElse("none");
+    int n = problems.size();
+    return new Result(
+        okSampled / (double) n, okGreedy / (double) n, hacked, common, sampled.version, examples);
+  }
+
+  private record Generated(List<String> texts, long version) {}
+
+  /** Splits the prompts over every replica at once and decodes the answers. */
+  private Generated generate(List<TokenIds> prompts, float temperature, long seed) {
+    int parts = models.size();
+    List<CompletableFuture<List<Completion>>> futures = new ArrayList<>();
+    int per = (prompts.size() + parts - 1) / parts;
+    for (int r = 0; r < parts; r++) {
+      List<TokenIds> slice =
+          prompts.subList(
+              Math.min(prompts.size(), r * per), Math.min(prompts.size(), (r + 1) * per));
+      Channel ch = models.get(r);
+      long partSeed = seed * 1000 + r;
+      futures.add(
+          CompletableFuture.supplyAsync(
+              () ->
+                  slice.isEmpty()
+                      ? List.of()
+                      : ModelServiceGrpc.newBlockingStub(ch)
+                          .generate(
+                              GenerateRequest.newBuilder()
+                                  .setModel("policy")
+                                  .addAllPrompts(slice)
+                                  .setSampling(
+                                      SamplingParams.newBuilder()
+                                          .setTemperature(temperature)
+                                          .setMaxNewTokens(maxNewTokens)
+                                          .setN(1)
+                                          .setSeed(partSeed))
+                                  .build())
+                          .getCompletionsList()));
+    }
+    List<TokenIds> responses = new ArrayList<>();
+    long version = Long.MAX_VALUE;
+    for (CompletableFuture<List<Completion>> f : futures) {
+      for (Completion c : f.join()) {
+        responses.add(TokenIds.newBuilder().addAllIds(c.getTokenIdsList()).build());
+        version = Math.min(version, c.getPolicyVersion());
+      }
+    }
+    List<String> texts =
+        TokenizerServiceGrpc.newBlockingStub(tokenizer)
+            .decode(
+                DecodeRequest.newBuilder()
+                    .addAllSequences(responses)
+                    .setSkipSpecialTokens(true)
+                    .build())
+            .getTextsList();
+    return new Generated(texts, version == Long.MAX_VALUE ? 0 : version);
+  }
+
+  /** Share of wrong answers that the learned reward model scores above the correct answer. */
+  private double wrongAboveCorrect(
+      List<Problem> problems, List<String> answers, List<Integer> wrong) {
+    if (wrong.isEmpty() || reward == null) {
+      return 0.0;
+    }
+    ScoreRequest.Builder req = ScoreRequest.newBuilder().setReward("learned");
+    for (int i : wrong) {
+      Problem p = problems.get(i);
+      req.addSamples(
+          RewardSample.newBuilder().setPromptText(p.prompt()).setResponseText(answers.get(i)));
+      req.addSamples(
+          RewardSample.newBuilder().setPromptText(p.prompt()).setResponseText(p.answer()));
+    }
+    List<Float> r = RewardServiceGrpc.newBlockingStub(reward).score(req.build()).getRewardsList();
+    int above = 0;
+    for (int k = 0; k < wrong.size(); k++) {
+      above += r.get(2 * k) > r.get(2 * k + 1) ? 1 : 0;
+    }
+    return above / (double) wrong.size();
+  }
+
+  private static int errorOffset(Problem p, String answer) {
+    try {
+      return Integer.parseInt(answer.strip()) - (p.a() + p.b());
+    } catch (NumberFormatException e) {
+      return Integer.MIN_VALUE;
+    }
+  }
+
+  private static String offsetName(int offset) {
+    return (offset > 0 ? "+" : "") + offset;
+  }
+}
