@@ -211,6 +211,17 @@ public final class Gpt implements AutoCloseable {
         }
       }
     }
+    dropViews(); // copyTo may give the parameter new storage
+  }
+
+  /**
+   * Must be called after parameters were modified by anything other than in-place arithmetic
+   * ({@code set(...)}, {@code copyTo} — DJL may replace the storage) outside {@link
+   * #loadStateDict}: inference keeps transposed views of the weights, which would go stale.
+   * In-place ops ({@code subi}, {@code muli}, as {@code AdamW} uses) keep the views valid.
+   */
+  public void parametersChanged() {
+    dropViews();
   }
 
   /** Alias of {@link #loadStateDict(Map)}. */
