@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -340,8 +339,8 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * Next-token logits of each row after appending its tokens to its slot: (B, V), taken at each
-   * row's last real token.
+   * Next-token logits of each row after appending its tokens to its slot, taken at each row's last
+   * real token: (B, V), or (B, 1, V) for single-token steps (same values; no reshape op).
    */
   public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
@@ -349,11 +348,11 @@ public final class Gpt implements AutoCloseable {
     long t = h.getShape().get(1);
     NDArray last;
     if (t == 1) {
-      last = h.reshape(b, config.nEmbd()); // (B, C)
+      last = h; // (B, 1, C): logits come out (B, 1, V), the same values as (B, V)
     } else {
       NDList rows = new NDList();
       for (int i = 0; i < b; i++) {
-        rows.add(h.get(new NDIndex("{}, {}", i, tokens[i].length - 1))); // (C)
+        rows.add(h.get(i, tokens[i].length - 1)); // (C)
       }
       last = NDArrays.stack(rows); // (B, C)
     }
