@@ -22,12 +22,13 @@ record AttentionContext(
     NDIndex keyRows, // (lo:lo+R, :, :, 0:S) of the keys cache (slots, H, D, maxLen)
     NDIndex valueRows, // (lo:lo+R, :, 0:S) of the values cache (slots, H, maxLen, D)
     NDArray toRange, // (R) batch row feeding each range row, or null
-    NDArray fromRange) { // (B) range row of each batch row, or null
+    NDArray fromRange, // (B) range row of each batch row, or null
+    boolean lockstep) { // consecutive slots, same start, full rows: one cache write per layer
 
   static final float MASKED = -1e9f;
 
   static AttentionContext causal(NDArray bias) {
-    return new AttentionContext(bias, null, null, null, null, null, null, null, null);
+    return new AttentionContext(bias, null, null, null, null, null, null, null, null, false);
   }
 
   /** Builds the context for appending {@code counts[i]} tokens to slot {@code slots[i]}. */
@@ -104,8 +105,12 @@ record AttentionContext(
     }
     NDIndex keyRows = new NDIndex().addSliceDim(lo, hi).addAllDim(2).addSliceDim(0, keyLen);
     NDIndex valueRows = new NDIndex().addSliceDim(lo, hi).addAllDim().addSliceDim(0, keyLen);
+    boolean lockstep = inOrder && sameStart;
+    for (int i = 0; i < b && lockstep; i++) {
+      lockstep = counts[i] == t;
+    }
     return new AttentionContext(
-        bias, cache, slots, starts, counts, keyRows, valueRows, toRange, fromRange);
+        bias, cache, slots, starts, counts, keyRows, valueRows, toRange, fromRange, lockstep);
   }
 
   /**
@@ -113,10 +118,16 @@ record AttentionContext(
    */
   void write(int layer, NDArray keysT, NDArray values) {
     int t = (int) values.getShape().get(2);
-    if (slots.length == 1 && counts[0] == t) {
-      int s = slots[0];
-      cache.keys(layer).set(cacheKeyIndex(s, starts[0], t), keysT);
-      cache.values(layer).set(cacheValueIndex(s, starts[0], t), values);
+    if (lockstep) { // rows are the slot range [slots[0], slots[0] + B): one write each
+      int lo = slots[0];
+      int hi = lo + slots.length;
+      int s = starts[0];
+      cache
+          .keys(layer)
+          .set(new NDIndex().addSliceDim(lo, hi).addAllDim(2).addSliceDim(s, s + t), keysT);
+      cache
+          .values(layer)
+          .set(new NDIndex().addSliceDim(lo, hi).addAllDim().addSliceDim(s, s + t), values);
       return;
     }
     for (int i = 0; i < slots.length; i++) {

@@ -258,6 +258,14 @@ public final class Gpt implements AutoCloseable {
    * @return (B, T, C)
    */
   public NDArray hidden(NDArray ids, NDArray attentionMask) {
+    return hidden(ids, attentionMask, null);
+  }
+
+  /**
+   * As {@link #hidden(NDArray, NDArray)} with explicit position ids (B, T) (null: derived from the
+   * mask).
+   */
+  public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds) {
     Shape s = ids.getShape();
     int b = (int) s.get(0);
     int t = (int) s.get(1);
@@ -266,12 +274,16 @@ public final class Gpt implements AutoCloseable {
     }
     long[] mask = attentionMask == null ? null : toLongs(attentionMask);
     long[] pos = new long[b * t];
-    float[] bias = new float[b * t * t];
+    int biasRows = mask == null ? 1 : b; // without padding one causal mask serves every row
+    float[] bias = new float[biasRows * t * t];
     for (int r = 0; r < b; r++) {
       int seen = 0;
       for (int q = 0; q < t; q++) {
         boolean real = mask == null || mask[r * t + q] != 0;
         pos[r * t + q] = real ? seen++ : 0; // padding: any position, it is never attended to
+        if (r >= biasRows) {
+          continue;
+        }
         int base = (r * t + q) * t;
         for (int k = 0; k < t; k++) {
           boolean visible = k <= q && (mask == null || mask[r * t + k] != 0);
@@ -282,14 +294,21 @@ public final class Gpt implements AutoCloseable {
       }
     }
     NDManager m = ids.getManager();
-    NDArray positions = m.create(pos, new Shape(b, t));
-    NDArray biasArray = m.create(bias, new Shape(b, 1, t, t));
+    NDArray positions = positionIds != null ? positionIds : m.create(pos, new Shape(b, t));
+    NDArray biasArray = m.create(bias, new Shape(biasRows, 1, t, t));
     return run(ids, positions, AttentionContext.causal(biasArray));
   }
 
   /** Logits (B, T, V) for whole sequences; see {@link #hidden(NDArray, NDArray)}. */
   public NDArray forward(NDArray ids, NDArray attentionMask) {
     return lmHead(hidden(ids, attentionMask));
+  }
+
+  /**
+   * Logits (B, T, V) with explicit position ids; see {@link #hidden(NDArray, NDArray, NDArray)}.
+   */
+  public NDArray forward(NDArray ids, NDArray attentionMask, NDArray positionIds) {
+    return lmHead(hidden(ids, attentionMask, positionIds));
   }
 
   /** The tied LM head: hidden (..., C) → logits (..., V). */
