@@ -30,6 +30,10 @@ import java.util.SplittableRandom;
  * <p>Inference (the default) runs without autograd. Call {@link #setTrainable(boolean)} before
  * training so parameters record gradients; then run forward passes inside a {@code
  * GradientCollector}. Forward passes use no Java scalars in arithmetic (TOOLCHAIN-NOTES pitfall 1).
+ *
+ * <p>Threads: inference forward passes may run concurrently on one model (each with its own
+ * managers and its own {@code KvCache}/{@code DecodeEngine}); weight updates ({@link
+ * #loadStateDict}, optimizer steps) must not overlap forward passes.
  */
 public final class Gpt implements AutoCloseable {
   private final GptConfig config;
@@ -241,7 +245,14 @@ public final class Gpt implements AutoCloseable {
     return trainable;
   }
 
-  private void dropViews() {
+  private synchronized NDArray inferenceHead() {
+    if (wteT == null) {
+      wteT = wte.transpose(); // (C, V) view, made once
+    }
+    return wteT;
+  }
+
+  private synchronized void dropViews() {
     if (wteT != null) {
       wteT.close();
       wteT = null;
@@ -318,10 +329,7 @@ public final class Gpt implements AutoCloseable {
       w = wte.transpose(); // (C, V), recorded by autograd
       w.attach(hidden.getManager()); // freed with the step
     } else {
-      if (wteT == null) {
-        wteT = wte.transpose();
-      }
-      w = wteT;
+      w = inferenceHead();
     }
     return hidden.matMul(w); // (..., C) x (C, V) -> (..., V)
   }
