@@ -92,15 +92,16 @@ public final class ModelBenchmark {
     }
   }
 
-  /** Tensor ops in one batch-1 decode step of this code (counted from the source). */
+  /**
+   * Tensor ops in one batch-1 decode step of this code, counted from the source: ids and positions
+   * arrays, two embeddings, add; per layer ln_1, c_attn, 2 reshapes, 3 gets, 2 cache writes, 2
+   * cache views, q kᵀ, scale, softmax, att v, reshape, c_proj, residual add, ln_2, c_fc, gelu_new
+   * (6), c_proj, residual add = 28; ln_f, LM head, copy out. Each created array is also freed (one
+   * more native call) when the step's manager closes.
+   */
   static int opsPerToken(GptConfig c) {
-    int embed = 2 + 3; // ids + positions arrays, two embeddings, add
-    int perLayer = 31; // ln, qkv, reshape, permute, 3 gets, 2 cache writes, 2 cache views, ...
-    if ("gelu".equals(c.activation())) {
-      perLayer -= 5;
-    }
-    int head = 4; // ln_f, reshape, lm head matmul, copy out
-    return embed + c.nLayer() * perLayer + head;
+    int perLayer = "gelu".equals(c.activation()) ? 23 : 28;
+    return 5 + c.nLayer() * perLayer + 3;
   }
 
   static double decodeTokensPerSecond(Gpt model, int batch, int maxLen, int steps) {
