@@ -1,0 +1,86 @@
+package dev.rlhfmesh.model.gpt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+
+/**
+ * Multi-head causal self-attention: one fused QKV projection ({@code c_attn}, C → 3C), softmax(q kᵀ
+ * / sqrt(D) + mask) v per head, then the output projection ({@code c_proj}).
+ *
+ * <p>Masking is one additive bias tensor (0 or -1e9) built once per forward pass and shared by all
+ * layers; it covers causality, padding and KV-cache lengths. With a {@link KvCache} the new keys
+ * and values are written into each sequence's slot and attention reads views of the slot rows — no
+ * per-step concatenation.
+ */
+final class CausalSelfAttention {
+  private final Conv1D cAttn;
+  private final Conv1D cProj;
+  private final int nHead;
+  private final int headDim;
+  private final ModelConstants k;
+
+  CausalSelfAttention(Conv1D cAttn, Conv1D cProj, int nHead, int headDim, ModelConstants k) {
+    this.cAttn = cAttn;
+    this.cProj = cProj;
+    this.nHead = nHead;
+    this.headDim = headDim;
+    this.k = k;
+  }
+
+  // indices into the (B, 3, ...) split of the fused projection, made once
+  private static final NDIndex Q = new NDIndex().addAllDim().addIndices(0);
+  private static final NDIndex K = new NDIndex().addAllDim().addIndices(1);
+  private static final NDIndex V = new NDIndex().addAllDim().addIndices(2);
+
+  NDArray forward(NDArray x, int layer, AttentionContext ctx, boolean trainable) {
+    long b = x.getShape().get(0);
+    long t = x.getShape().get(1);
+    long c = (long) nHead * headDim;
+    NDArray qkv = cAttn.forward(x, trainable); // (B, T, 3C)
+    NDArray q;
+    NDArray keysT;
+    NDArray values;
+    if (t == 1) {
+      // one new token: T = 1 can sit on any axis, so reshapes replace the transposes
+      NDArray split = qkv.reshape(b, 3, nHead, 1, headDim); // (B, 3, H, 1, D)
+      q = split.get(Q); // (B, H, 1, D)
+      values = split.get(V); // (B, H, 1, D)
+      keysT = qkv.reshape(b, 3, nHead, headDim, 1).get(K); // (B, H, D, 1)
+    } else {
+      NDArray split = qkv.reshape(b, t, 3, nHead, headDim).transpose(0, 2, 3, 1, 4); // (B,3,H,T,D)
+      q = split.get(Q); // (B, H, T, D)
+      values = split.get(V); // (B, H, T, D)
+      keysT = split.get(K).transpose(0, 1, 3, 2); // (B, H, D, T)
+    }
+    if (ctx.cache() != null) {
+      ctx.write(layer, keysT, values);
+      keysT = ctx.cache().keys(layer).get(ctx.keyRows()); // (R, H, D, S) view of the slots
+      keysT.attach(x.getManager()); // views of cache rows belong to the step
+      values = ctx.cache().values(layer).get(ctx.valueRows()); // (R, H, S, D) view
+      values.attach(x.getManager());
+      if (ctx.toRange() != null) {
+        q = q.get(ctx.toRange()); // (R, H, T, D)
+      }
+    }
+    NDArray att = q.matMul(keysT).mul(k.attnScale); // (R, H, T, D) x (R, H, D, S) -> (R, H, T, S)
+    if (ctx.bias() != null) {
+      att = att.add(ctx.bias()); // (R, H, T, S) + (R, 1, T, S)
+    }
+    att = att.softmax(-1);
+    NDArray y = att.matMul(values); // (R, H, T, S) x (R, H, S, D) -> (R, H, T, D)
+    if (ctx.fromRange() != null) {
+      y = y.get(ctx.fromRange()); // (B, H, T, D)
+    }
+    if (t == 1) {
+      y = y.reshape(b, 1, c); // (B, H, 1, D) is laid out as (B, 1, C)
+    } else {
+      y = y.transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, H, D) -> (B, T, C)
+    }
+    return cProj.forward(y, trainable); // (B, T, C)
+  }
+
+  void dropViews() {
+    cAttn.dropViews();
+    cProj.dropViews();
+  }
+}
