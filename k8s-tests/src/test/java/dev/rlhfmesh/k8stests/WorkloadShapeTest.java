@@ -280,12 +280,14 @@ class WorkloadShapeTest {
           var ref = e.getValueFrom().getSecretKeyRef();
           referenced.add(ref.getName());
           assertTrue(
-              readme.matches(
-                  "(?s).*kubectl create secret generic "
-                      + Pattern.quote(ref.getName())
-                      + "\\b.*--from-literal="
-                      + Pattern.quote(ref.getKey())
-                      + "=.*"),
+              Pattern.compile(
+                      "(?m)^.*kubectl create secret generic "
+                          + Pattern.quote(ref.getName())
+                          + " .*--from-literal="
+                          + Pattern.quote(ref.getKey())
+                          + "=.*$")
+                  .matcher(readme)
+                  .find(),
               "k8s/README.md must show `kubectl create secret generic "
                   + ref.getName()
                   + " --from-literal="
