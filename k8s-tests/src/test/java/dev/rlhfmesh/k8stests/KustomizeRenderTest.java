@@ -42,6 +42,20 @@ class KustomizeRenderTest {
     assertEquals(List.of(), untyped, name + ": objects the typed model does not know");
   }
 
+  /**
+   * Parsing is lenient (unknown fields are kept aside): a misspelt or misplaced field fails here.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rendered")
+  void render_hasNoFieldTheTypedModelDoesNotKnow(String name, RenderedManifests m) {
+    List<String> unknown = new java.util.ArrayList<>();
+    for (HasMetadata o : m.all()) {
+      UnknownFields.in(o)
+          .forEach(f -> unknown.add(o.getKind() + " " + o.getMetadata().getName() + ": " + f));
+    }
+    assertEquals(List.of(), unknown, name);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("rendered")
   void render_putsEveryObjectInTheNamespace(String name, RenderedManifests m) {
