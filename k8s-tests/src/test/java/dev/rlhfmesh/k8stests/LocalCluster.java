@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>a value naming one of the rendered Services (short, {@code .ns}, {@code .ns.svc...})
  *       becomes {@code 127.0.0.1};
+ *   <li>a {@code host:port} list naming Services and their ports is rewritten both ways;
  *   <li>a {@code *_PORT} value equal to a container port becomes that port's local stand-in (each
  *       container port gets a free loopback port, so several runs can share the machine); the app's
  *       own grpc/http ports are passed as {@code -Dquarkus.grpc.server.port} / {@code
@@ -216,6 +217,18 @@ final class LocalCluster implements AutoCloseable {
         && value.matches("\\d+")
         && localPortOf.containsKey(Integer.parseInt(value))) {
       return String.valueOf(localPortOf.get(Integer.parseInt(value)));
+    }
+    if (value.matches("[\\w.-]+:\\d+(\\s*,\\s*[\\w.-]+:\\d+)*")) {
+      // host:port lists (replica lists): both halves, when they name a Service and a container
+      // port.
+      List<String> items = new ArrayList<>();
+      for (String item : value.split("\\s*,\\s*")) {
+        String host = item.substring(0, item.lastIndexOf(':'));
+        int port = Integer.parseInt(item.substring(item.lastIndexOf(':') + 1));
+        boolean ours = hostNames.contains(host) && localPortOf.containsKey(port);
+        items.add(ours ? "127.0.0.1:" + localPortOf.get(port) : item);
+      }
+      return String.join(",", items);
     }
     for (var mount : mounts.entrySet()) {
       if (value.equals(mount.getKey()) || value.startsWith(mount.getKey() + "/")) {

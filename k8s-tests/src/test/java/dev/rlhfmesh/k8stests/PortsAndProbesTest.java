@@ -219,33 +219,55 @@ class PortsAndProbesTest {
   }
 
   /**
-   * The trainer's replica discovery names headless Services that publish every pod's admin port.
+   * The trainer's replica lists ({@code RLHF_TRAINER_*_REPLICAS=host:port,...}) name headless
+   * Services, so that the name resolves to one A record per pod; the admin list names one that also
+   * publishes pods still starting, on their admin port.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("rendered")
-  void replicaDiscovery_namesHeadlessServicesExposingTheAdminPort(
-      String name, RenderedManifests m) {
+  void replicaLists_nameHeadlessServicesOfEveryPod(String name, RenderedManifests m) {
     Map<String, String> env =
         m.environment(
             m.workload("trainer-svc").container(), RenderedManifests.ValueResolver.UNKNOWN);
+    List<String> failures = new ArrayList<>();
     int found = 0;
     for (var e : env.entrySet()) {
-      if (!e.getKey().endsWith("_REPLICAS_DNS")) {
+      if (!e.getKey().endsWith("_REPLICAS")) {
         continue;
       }
       found++;
-      Service s =
-          m.service(e.getValue()).orElseThrow(() -> new AssertionError(e + ": no such Service"));
-      assertEquals("None", s.getSpec().getClusterIP(), e.getKey());
-      assertEquals(Boolean.TRUE, s.getSpec().getPublishNotReadyAddresses(), e.getKey());
-      String portKey = e.getKey().replace("_REPLICAS_DNS", "_ADMIN_PORT");
-      String port = env.get(portKey);
-      assertEquals(
-          List.of(port),
-          s.getSpec().getPorts().stream().map(p -> String.valueOf(p.getPort())).toList(),
-          portKey + " must be the admin port of " + e.getValue());
+      boolean admin = e.getKey().contains("_ADMIN_");
+      for (String hostPort : e.getValue().split(",")) {
+        String[] hp = hostPort.trim().split(":");
+        Service s = m.service(hp[0]).orElse(null);
+        if (hp.length != 2 || s == null) {
+          failures.add(e.getKey() + ": '" + hostPort + "' is not <Service>:<port>");
+          continue;
+        }
+        if (!"None".equals(s.getSpec().getClusterIP())) {
+          failures.add(
+              e.getKey()
+                  + ": "
+                  + hp[0]
+                  + " is not headless (its name would resolve to one virtual IP)");
+        }
+        if (admin && !Boolean.TRUE.equals(s.getSpec().getPublishNotReadyAddresses())) {
+          failures.add(
+              e.getKey() + ": " + hp[0] + " must publish not-ready pods (catch-up before ready)");
+        }
+        String portName = admin ? "admin" : "grpc";
+        boolean exposes =
+            s.getSpec().getPorts().stream()
+                .anyMatch(
+                    p -> portName.equals(p.getName()) && String.valueOf(p.getPort()).equals(hp[1]));
+        if (!exposes) {
+          failures.add(e.getKey() + ": " + hp[0] + " has no " + portName + " port " + hp[1]);
+        }
+      }
     }
-    assertEquals(2, found, "RLHF_TRAINER_POLICY_REPLICAS_DNS and RLHF_TRAINER_REWARD_REPLICAS_DNS");
+    assertEquals(List.of(), failures, name);
+    assertEquals(
+        2, found, name + ": RLHF_TRAINER_POLICY_REPLICAS and RLHF_TRAINER_POLICY_ADMIN_REPLICAS");
   }
 
   private static void expectPort(

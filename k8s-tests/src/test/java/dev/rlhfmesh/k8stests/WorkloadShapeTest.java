@@ -254,17 +254,17 @@ class WorkloadShapeTest {
         "governing Service " + s.getSpec().getServiceName());
     Container c = m.workload("trainer-svc").container();
     Map<String, String> env = m.environment(c, RenderedManifests.ValueResolver.UNKNOWN);
-    for (String key : List.of("RLHF_TRAINER_CHECKPOINT_DIR", "RLHF_TRAINER_JOBS_DIR")) {
-      String dir = env.get(key);
-      boolean onClaim =
-          c.getVolumeMounts().stream()
-              .anyMatch(
-                  vm ->
-                      claimTemplates(m, "trainer-svc").contains(vm.getName())
-                          && dir != null
-                          && dir.startsWith(vm.getMountPath() + "/"));
-      assertTrue(onClaim, name + ": " + key + "=" + dir + " is not on the PersistentVolumeClaim");
-    }
+    String dir = env.get("RLHF_TRAINER_DATA_DIR");
+    boolean onClaim =
+        c.getVolumeMounts().stream()
+            .anyMatch(
+                vm ->
+                    claimTemplates(m, "trainer-svc").contains(vm.getName())
+                        && dir != null
+                        && (dir.equals(vm.getMountPath())
+                            || dir.startsWith(vm.getMountPath() + "/")));
+    assertTrue(
+        onClaim, name + ": RLHF_TRAINER_DATA_DIR=" + dir + " is not on the PersistentVolumeClaim");
   }
 
   /** Secrets are referenced, never embedded, and README tells how to create each one. */
