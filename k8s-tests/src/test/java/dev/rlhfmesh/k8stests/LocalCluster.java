@@ -164,11 +164,10 @@ final class LocalCluster implements AutoCloseable {
 
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    // Harness-only: five JVMs start at once on a small CI machine; C1-only JIT and the serial
-    // collector start them faster. These are not app configuration (the manifest's
-    // JDK_JAVA_OPTIONS still applies unchanged, the launcher reads it from the environment).
+    // Harness-only: five JVMs start at once on a small CI machine and C1-only JIT starts them
+    // faster. Not app configuration: the manifest's JDK_JAVA_OPTIONS still applies unchanged
+    // (the java launcher reads it from the environment).
     command.add("-XX:TieredStopAtLevel=1");
-    command.add("-XX:+UseSerialGC");
     if (ports.containsKey("grpc")) {
       command.add("-Dquarkus.grpc.server.port=" + ports.get("grpc"));
     }
@@ -329,7 +328,7 @@ final class LocalCluster implements AutoCloseable {
         (k, v) ->
             b.append(k)
                 .append('=')
-                .append(k.contains("TOKEN") || k.contains("KEYS") ? "<test value>" : v)
+                .append(v.startsWith("launch-test-") ? "<secret test value>" : v)
                 .append('\n'));
     return b.toString();
   }
