@@ -63,24 +63,28 @@ final class Kustomize {
 
   /** kubectl from $KUBECTL, /usr/bin/kubectl or the PATH; fails with how to fix it otherwise. */
   static String kubectl() {
-    String configured = System.getenv("KUBECTL");
+    return kubectl(System.getenv("KUBECTL"), Path.of("/usr/bin/kubectl"), System.getenv("PATH"));
+  }
+
+  static String kubectl(String configured, Path systemDefault, String path) {
     if (configured != null && Files.isExecutable(Path.of(configured))) {
       return configured;
     }
-    if (Files.isExecutable(Path.of("/usr/bin/kubectl"))) {
-      return "/usr/bin/kubectl";
+    if (Files.isExecutable(systemDefault)) {
+      return systemDefault.toString();
     }
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      Path candidate = Path.of(dir, "kubectl");
-      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+    for (String dir : (path == null ? "" : path).split(java.io.File.pathSeparator)) {
+      Path candidate = dir.isEmpty() ? null : Path.of(dir, "kubectl");
+      if (candidate != null && Files.isExecutable(candidate)) {
         return candidate.toString();
       }
     }
     return fail(
-        "kubectl not found (looked at $KUBECTL, /usr/bin/kubectl and the PATH). The k8s manifests are"
-            + " tested by rendering them with `kubectl kustomize`: install kubectl (it renders"
-            + " offline, no cluster needed) or point $KUBECTL at it.");
+        "kubectl not found (looked at $KUBECTL, "
+            + systemDefault
+            + " and the PATH). The k8s manifests are tested by rendering them with `kubectl"
+            + " kustomize`: install kubectl (it renders offline, no cluster needed) or point $KUBECTL"
+            + " at it.");
   }
 
   private static RenderedManifests parse(String yaml, Path dir) {

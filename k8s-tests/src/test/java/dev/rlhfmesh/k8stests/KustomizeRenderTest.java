@@ -24,6 +24,16 @@ class KustomizeRenderTest {
   }
 
   @Test
+  void missingKubectl_isAFailureThatSaysWhatToDo(@org.junit.jupiter.api.io.TempDir Path empty) {
+    org.opentest4j.AssertionFailedError e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.opentest4j.AssertionFailedError.class,
+            () -> Kustomize.kubectl(null, empty.resolve("kubectl"), empty.toString()));
+    assertTrue(e.getMessage().contains("kubectl not found"), e.getMessage());
+    assertTrue(e.getMessage().contains("$KUBECTL"), e.getMessage());
+  }
+
+  @Test
   void overlays_includeCpuAndGpu() {
     List<String> names =
         RepoLayout.overlays().stream().map(p -> p.getFileName().toString()).toList();
