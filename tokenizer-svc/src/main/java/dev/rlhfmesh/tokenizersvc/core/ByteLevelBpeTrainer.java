@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  * (ids 0..255), and the most frequent adjacent pair is merged into a new token until the vocabulary
  * is full or no pair occurs {@code minFrequency} times. Ties go to the smallest (left id, right id)
  * so training is deterministic. Pair counts are updated incrementally: a merge touches only the
- * words that contain the pair.
+ * words that contain the pair, and a lazy max-heap finds the next pair without a full scan.
  */
 public final class ByteLevelBpeTrainer {
   /** GPT-2's split: contractions, letters, digits, other symbols, whitespace runs. */
@@ -126,20 +127,29 @@ public final class ByteLevelBpeTrainer {
     for (int i = 0; i < n; i++) {
       addPairs(words[i], counts[i], i, pairCounts, pairWords);
     }
+    // Highest count first; ties to the smallest (left, right) so training is deterministic.
+    PriorityQueue<long[]> heap =
+        new PriorityQueue<>(
+            (x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0]) : Long.compare(x[1], y[1]));
+    pairCounts.forEach((p, c) -> heap.add(new long[] {c, p}));
 
     List<String[]> merges = new ArrayList<>();
     int minFrequency = Math.max(1, options.minFrequency());
     while (vocab.size() < options.vocabSize()) {
       if (cancelled.getAsBoolean()) {
-        throw ServiceException.cancelled("tokenizer training cancelled after " + merges.size());
+        throw ServiceException.cancelled(
+            "tokenizer training cancelled after " + merges.size() + " merges");
       }
       long best = -1;
       long bestCount = 0;
-      for (Map.Entry<Long, Long> e : pairCounts.entrySet()) {
-        long c = e.getValue();
-        if (c > bestCount || (c == bestCount && c > 0 && e.getKey() < best)) {
-          best = e.getKey();
-          bestCount = c;
+      // Lazy heap: entries whose count is stale are dropped when they surface.
+      while (!heap.isEmpty()) {
+        long[] top = heap.poll();
+        Long now = pairCounts.get(top[1]);
+        if (now != null && now == top[0]) {
+          best = top[1];
+          bestCount = top[0];
+          break;
         }
       }
       if (best < 0 || bestCount < minFrequency) {
@@ -155,17 +165,26 @@ public final class ByteLevelBpeTrainer {
         symbols.add(merged);
       }
       merges.add(new String[] {symbols.get(left), symbols.get(right)});
+      Set<Long> changed = new HashSet<>();
       Set<Integer> touched = pairWords.remove(best);
       for (int i : touched) {
         int[] before = words[i];
         if (!contains(before, left, right)) {
           continue;
         }
-        removePairs(before, counts[i], pairCounts);
+        removePairs(before, counts[i], pairCounts, changed);
         words[i] = applyMerge(before, left, right, newId);
         addPairs(words[i], counts[i], i, pairCounts, pairWords);
+        collectPairs(words[i], changed);
       }
       pairCounts.remove(best);
+      changed.remove(best);
+      for (long p : changed) {
+        Long c = pairCounts.get(p);
+        if (c != null) {
+          heap.add(new long[] {c, p});
+        }
+      }
     }
 
     long corpusTokens = 0;
@@ -188,13 +207,21 @@ public final class ByteLevelBpeTrainer {
     }
   }
 
-  private static void removePairs(int[] word, long count, Map<Long, Long> counts) {
+  private static void removePairs(
+      int[] word, long count, Map<Long, Long> counts, Set<Long> changed) {
     for (int i = 0; i + 1 < word.length; i++) {
       long p = pair(word[i], word[i + 1]);
+      changed.add(p);
       long left = counts.merge(p, -count, Long::sum);
       if (left <= 0) {
         counts.remove(p);
       }
+    }
+  }
+
+  private static void collectPairs(int[] word, Set<Long> changed) {
+    for (int i = 0; i + 1 < word.length; i++) {
+      changed.add(pair(word[i], word[i + 1]));
     }
   }
 

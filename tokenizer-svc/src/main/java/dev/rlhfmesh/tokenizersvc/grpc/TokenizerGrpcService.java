@@ -1,5 +1,6 @@
 package dev.rlhfmesh.tokenizersvc.grpc;
 
+import dev.rlhfmesh.grpc.errors.ErrorKind;
 import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.grpc.errors.Validation;
 import dev.rlhfmesh.proto.common.v1.ChatMessage;
@@ -30,10 +31,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /** gRPC adapter of tokenizer-svc: checks request sizes, maps proto ⇄ domain and delegates. */
 @GrpcService
 public class TokenizerGrpcService implements TokenizerService {
+  private static final Logger LOG = Logger.getLogger(TokenizerGrpcService.class);
   private final ActiveTokenizer active;
   private final TokenizerConfig config;
 
@@ -135,17 +138,24 @@ public class TokenizerGrpcService implements TokenizerService {
   @Blocking
   public Uni<TrainTokenizerResponse> trainTokenizer(TrainTokenizerRequest request) {
     Context grpcContext = Context.current();
-    TrainingJob.Result result =
-        TrainingJob.run(
-            new TrainingJob.Spec(
-                request.getCorpusTextsList(),
-                request.getCorpusFilesList(),
-                request.getVocabSize(),
-                request.getMinFrequency(),
-                request.getSpecialTokensList(),
-                request.getOutputDir(),
-                config.maxVocabSize()),
-            grpcContext::isCancelled);
+    TrainingJob.Spec spec =
+        new TrainingJob.Spec(
+            request.getCorpusTextsList(),
+            request.getCorpusFilesList(),
+            request.getVocabSize(),
+            request.getMinFrequency(),
+            request.getSpecialTokensList(),
+            request.getOutputDir(),
+            config.maxVocabSize());
+    TrainingJob.Result result;
+    try {
+      result = TrainingJob.run(spec, grpcContext::isCancelled);
+    } catch (ServiceException e) {
+      if (e.kind() == ErrorKind.CANCELLED) {
+        LOG.infof("TrainTokenizer into %s stopped: %s", request.getOutputDir(), e.getMessage());
+      }
+      throw e;
+    }
     if (request.getLoadAfterTraining()) {
       try {
         active.replace(

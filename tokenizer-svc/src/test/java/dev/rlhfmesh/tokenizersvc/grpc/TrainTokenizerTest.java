@@ -2,6 +2,8 @@ package dev.rlhfmesh.tokenizersvc.grpc;
 
 import static dev.rlhfmesh.tokenizersvc.grpc.TokenizerServiceTest.assertInvalid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
@@ -12,6 +14,8 @@ import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerResponse;
 import dev.rlhfmesh.tokenizersvc.core.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.runtime.ActiveTokenizer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -19,6 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
 /** TrainTokenizer over real gRPC: files written, served after training, bad requests rejected. */
@@ -94,6 +102,69 @@ class TrainTokenizerTest {
     assertEquals(
         vocab,
         tokenizer.getTokenizerInfo(GetTokenizerInfoRequest.getDefaultInstance()).getVocabSize());
+  }
+
+  /** Random 7-letter words: many distinct pairs, so thousands of merges take a while. */
+  static List<String> slowCorpus() {
+    java.util.Random rng = new java.util.Random(1);
+    List<String> docs = new ArrayList<>();
+    for (int d = 0; d < 2000; d++) {
+      StringBuilder sb = new StringBuilder();
+      for (int w = 0; w < 10; w++) {
+        sb.append(' ');
+        for (int k = 0; k < 7; k++) {
+          sb.append((char) ('a' + rng.nextInt(26)));
+        }
+      }
+      docs.add(sb.toString());
+    }
+    return docs;
+  }
+
+  @Test
+  void trainTokenizer_stopsBetweenMergeRoundsWhenTheCallerGivesUp() throws Exception {
+    Path dir = tempDir();
+    CompletableFuture<String> stopped = new CompletableFuture<>();
+    Handler watch =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            String msg = r.getMessage();
+            if (msg != null && msg.contains("stopped") && msg.contains(dir.toString())) {
+              stopped.complete(msg);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(TokenizerGrpcService.class.getName());
+    log.addHandler(watch);
+    try {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  tokenizer
+                      .withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+                      .trainTokenizer(
+                          TrainTokenizerRequest.newBuilder()
+                              .addAllCorpusTexts(slowCorpus())
+                              .setVocabSize(20000)
+                              .setMinFrequency(1)
+                              .setOutputDir(dir.toString())
+                              .build()));
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+      // Uncancelled, this job runs for minutes; the server logs when it stops on cancellation.
+      assertTrue(stopped.get(60, TimeUnit.SECONDS).contains("cancelled"));
+      assertFalse(Files.exists(dir.resolve("tokenizer.json")));
+    } finally {
+      log.removeHandler(watch);
+    }
   }
 
   @Test
