@@ -6,6 +6,7 @@ import dev.rlhfmesh.launcher.report.RunRecord;
 import dev.rlhfmesh.launcher.task.AdditionTask;
 import dev.rlhfmesh.launcher.task.AdditionTask.Problem;
 import dev.rlhfmesh.proto.common.v1.SamplingParams;
+import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
 import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerResponse;
@@ -154,15 +155,24 @@ public final class DemoPipeline {
   private Path trainTokenizer(Channel tokenizer, Path dir, AdditionTask.Files4 data)
       throws IOException {
     step("training the tokenizer on the task corpus");
+    TokenizerServiceGrpc.TokenizerServiceBlockingStub stub =
+        TokenizerServiceGrpc.newBlockingStub(tokenizer);
+    // 0 = the 256 byte tokens plus the reserved specials and no merges: character level, so
+    // numbers are never merged into opaque tokens and the model can learn to add digit by digit.
+    int vocab =
+        s.tokenizerVocabSize > 0
+            ? s.tokenizerVocabSize
+            : 256
+                + stub.getTokenizerInfo(GetTokenizerInfoRequest.getDefaultInstance())
+                    .getSpecialTokensCount();
     TrainTokenizerResponse r =
-        TokenizerServiceGrpc.newBlockingStub(tokenizer)
-            .trainTokenizer(
-                TrainTokenizerRequest.newBuilder()
-                    .addCorpusFiles(data.sft().toString())
-                    .setVocabSize(s.tokenizerVocabSize)
-                    .setOutputDir(dir.toString())
-                    .setLoadAfterTraining(true)
-                    .build());
+        stub.trainTokenizer(
+            TrainTokenizerRequest.newBuilder()
+                .addCorpusFiles(data.sft().toString())
+                .setVocabSize(vocab)
+                .setOutputDir(dir.toString())
+                .setLoadAfterTraining(true)
+                .build());
     record.putFigure("tokenizer vocab size", r.getVocabSize());
     return dir;
   }
