@@ -85,9 +85,7 @@ public final class ModelBenchmark {
           double[] r = decodeTokensPerSecond(model, batch, maxLen, steps);
           double tps = r[0];
           String cpu =
-              threads == 1
-                  ? String.format(" | %,9.0f tok/s by CPU time (load-independent)", r[1])
-                  : "";
+              threads == 1 ? String.format(" | %,9.0f tok/s by thread CPU time", r[1]) : "";
           String ops =
               batch == 1
                   ? String.format(
