@@ -9,7 +9,9 @@ import dev.rlhfmesh.proto.model.v1.GetModelInfoRequest;
 import dev.rlhfmesh.proto.model.v1.GetModelInfoResponse;
 import dev.rlhfmesh.proto.model.v1.ListModelsRequest;
 import dev.rlhfmesh.proto.model.v1.ListModelsResponse;
+import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
 import dev.rlhfmesh.proto.model.v1.MutinyModelServiceGrpc.MutinyModelServiceStub;
+import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -27,6 +29,10 @@ public class GrpcModels implements Models {
   @GrpcClient("model")
   MutinyModelServiceStub stub;
 
+  /** grpc-java stubs for streams (see {@link GrpcStreams}); the same channel as {@link #stub}. */
+  @GrpcClient("model")
+  Channel channel;
+
   @Override
   public Uni<GenerateResponse> generate(GenerateRequest request, Duration timeout) {
     if (request.getSampling().hasSeed()) {
@@ -38,7 +44,11 @@ public class GrpcModels implements Models {
   @Override
   public Multi<GenerateStreamResponse> generateStream(
       GenerateStreamRequest request, Duration timeout) {
-    return stub(timeout).generateStream(request);
+    return GrpcStreams.cancellable(
+        observer ->
+            ModelServiceGrpc.newStub(channel)
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .generateStream(request, observer));
   }
 
   @Override

@@ -1,7 +1,10 @@
 package dev.rlhfmesh.gateway.http;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.rlhfmesh.gateway.errors.ErrorBody;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -51,6 +54,22 @@ public class ErrorMappers {
     }
     String message = "invalid JSON body: " + e.getOriginalMessage();
     return answer(ErrorBody.ofHttp(400, message, param));
+  }
+
+  /** More specific than the JSON-reader's own text/plain mapper, so it wins. */
+  @ServerExceptionMapper
+  public Response mismatched(MismatchedInputException e) {
+    return json(e);
+  }
+
+  @ServerExceptionMapper
+  public Response invalidFormat(InvalidFormatException e) {
+    return json(e);
+  }
+
+  @ServerExceptionMapper
+  public Response parse(JsonParseException e) {
+    return json(e);
   }
 
   static Response answer(ErrorBody.Answer a) {

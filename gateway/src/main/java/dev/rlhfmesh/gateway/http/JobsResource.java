@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.rlhfmesh.gateway.config.GatewayConfig;
+import dev.rlhfmesh.gateway.downstream.GrpcStreams;
 import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.proto.trainer.v1.CancelJobRequest;
 import dev.rlhfmesh.proto.trainer.v1.GetJobRequest;
@@ -14,6 +15,7 @@ import dev.rlhfmesh.proto.trainer.v1.ListCheckpointsRequest;
 import dev.rlhfmesh.proto.trainer.v1.ListJobsRequest;
 import dev.rlhfmesh.proto.trainer.v1.MutinyTrainerServiceGrpc.MutinyTrainerServiceStub;
 import dev.rlhfmesh.proto.trainer.v1.StartJobRequest;
+import dev.rlhfmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.rlhfmesh.proto.trainer.v1.WatchJobRequest;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Multi;
@@ -42,6 +44,9 @@ public class JobsResource {
 
   @GrpcClient("trainer")
   MutinyTrainerServiceStub trainer;
+
+  @GrpcClient("trainer")
+  io.grpc.Channel channel;
 
   @Inject GatewayConfig config;
   @Inject ObjectMapper mapper;
@@ -107,14 +112,18 @@ public class JobsResource {
   /** Server-sent events; no deadline (a job runs for long), cancelled when the client leaves. */
   @GET
   @Path("/{id}/events")
-  public RestMulti<String> events(
+  @Produces(MediaType.APPLICATION_JSON)
+  public RestMulti<RawText> events(
       @PathParam("id") String id, @RestQuery("from_step") Integer fromStep) {
     WatchJobRequest req =
         WatchJobRequest.newBuilder()
             .setJobId(id)
             .setFromStep(fromStep == null ? 0 : fromStep)
             .build();
-    Multi<String> frames = trainer.watchJob(req).map(e -> "data: " + print(e) + "\n\n");
+    Multi<String> frames =
+        GrpcStreams.<dev.rlhfmesh.proto.trainer.v1.WatchJobResponse>cancellable(
+                o -> TrainerServiceGrpc.newStub(channel).watchJob(req, o))
+            .map(e -> "data: " + print(e) + "\n\n");
     return Responses.eventStream(frames, mapper);
   }
 

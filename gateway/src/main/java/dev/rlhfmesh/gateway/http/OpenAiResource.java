@@ -41,7 +41,8 @@ public class OpenAiResource {
   @POST
   @Path("/completions")
   @Consumes(MediaType.APPLICATION_JSON)
-  public RestMulti<String> completions(OpenAiRequests.Completion body) {
+  @Produces(MediaType.APPLICATION_JSON)
+  public RestMulti<RawText> completions(OpenAiRequests.Completion body) {
     requireBody(body);
     GenerationRequest r = OpenAiMapping.completion(body, config.requestTimeout());
     String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
@@ -78,7 +79,8 @@ public class OpenAiResource {
   @POST
   @Path("/chat/completions")
   @Consumes(MediaType.APPLICATION_JSON)
-  public RestMulti<String> chatCompletions(OpenAiRequests.ChatCompletion body) {
+  @Produces(MediaType.APPLICATION_JSON)
+  public RestMulti<RawText> chatCompletions(OpenAiRequests.ChatCompletion body) {
     requireBody(body);
     GenerationRequest r = OpenAiMapping.chat(body, config.requestTimeout());
     String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");

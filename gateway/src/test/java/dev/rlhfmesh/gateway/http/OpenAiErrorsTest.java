@@ -178,6 +178,7 @@ class OpenAiErrorsTest {
             + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     try (Socket s = new Socket(base.getHost(), base.getPort())) {
+      s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       out.write(
           ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
