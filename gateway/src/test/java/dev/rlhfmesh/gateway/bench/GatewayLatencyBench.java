@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Latency the gateway adds over calling model-svc directly: the same unary generation (fixed
  * prompt, seed, temperature 0, max tokens) three ways — model-svc Generate with pre-tokenized ids
  * (the baseline), gateway gRPC Complete, gateway HTTP POST /v1/completions — at each concurrency
- * (clients each sending requests back to back). Prints mean/p50/p99 per call and the added
- * latency relative to the baseline. Not a test.
+ * (clients each sending requests back to back). Prints mean/p50/p99 per call and the added latency
+ * relative to the baseline. Not a test.
  *
  * <pre>
  * GatewayLatencyBench --model-svc localhost:9002 --tokenizer localhost:9001 \
@@ -69,9 +69,14 @@ public final class GatewayLatencyBench {
         GenerateRequest.newBuilder().setModel(model).addPrompts(ids).setSampling(sampling).build();
     var modelStub = ModelServiceGrpc.newBlockingStub(modelCh);
     var gwStub =
-        GatewayServiceGrpc.newBlockingStub(gwCh).withCallCredentials(new BearerTokenCredentials(key));
+        GatewayServiceGrpc.newBlockingStub(gwCh)
+            .withCallCredentials(new BearerTokenCredentials(key));
     CompleteRequest viaGrpc =
-        CompleteRequest.newBuilder().setModel(model).setPrompt(PROMPT).setSampling(sampling).build();
+        CompleteRequest.newBuilder()
+            .setModel(model)
+            .setPrompt(PROMPT)
+            .setSampling(sampling)
+            .build();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String body =
         "{\"model\":\""

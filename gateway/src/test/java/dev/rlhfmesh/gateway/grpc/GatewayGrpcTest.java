@@ -17,6 +17,7 @@ import dev.rlhfmesh.proto.gateway.v1.CompleteStreamRequest;
 import dev.rlhfmesh.proto.gateway.v1.CompleteStreamResponse;
 import dev.rlhfmesh.proto.gateway.v1.GatewayServiceGrpc;
 import io.grpc.Channel;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -25,6 +26,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Iterator;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +94,28 @@ class GatewayGrpcTest {
     assertEquals(FakeModel.REPLY, text.toString());
     assertEquals("stop", finish);
     assertTrue(pieces > 3);
+  }
+
+  @Test
+  void cancelledCall_cancelsTheDownstreamStream() throws InterruptedException {
+    CountDownLatch cancelled = new CountDownLatch(1);
+    FakeModel.slowCancelled = cancelled;
+    Context.CancellableContext ctx = Context.current().withCancellation();
+    ctx.run(
+        () -> {
+          Iterator<CompleteStreamResponse> it =
+              stub()
+                  .completeStream(
+                      CompleteStreamRequest.newBuilder()
+                          .setModel("slow")
+                          .setPrompt("x")
+                          .setSampling(SamplingParams.newBuilder().setMaxNewTokens(1000))
+                          .build());
+          assertEquals("z", it.next().getTextDelta());
+          assertEquals("z", it.next().getTextDelta());
+        });
+    ctx.cancel(null);
+    assertTrue(cancelled.await(5, TimeUnit.SECONDS), "the model-svc stream was cancelled");
   }
 
   @Test
