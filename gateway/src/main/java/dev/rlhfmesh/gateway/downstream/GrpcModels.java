@@ -10,7 +10,6 @@ import dev.rlhfmesh.proto.model.v1.GetModelInfoResponse;
 import dev.rlhfmesh.proto.model.v1.ListModelsRequest;
 import dev.rlhfmesh.proto.model.v1.ListModelsResponse;
 import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
-import dev.rlhfmesh.proto.model.v1.MutinyModelServiceGrpc.MutinyModelServiceStub;
 import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Multi;
@@ -26,44 +25,45 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class GrpcModels implements Models {
-  @GrpcClient("model")
-  MutinyModelServiceStub stub;
-
-  /** grpc-java stubs for streams (see {@link GrpcStreams}); the same channel as {@link #stub}. */
+  /** Calls go through grpc-java async stubs so that cancelling cancels them ({@link GrpcCalls}). */
   @GrpcClient("model")
   Channel channel;
 
   @Override
   public Uni<GenerateResponse> generate(GenerateRequest request, Duration timeout) {
     if (request.getSampling().hasSeed()) {
-      return Retry.onceIfUnavailable(() -> stub(timeout).generate(request));
+      return Retry.onceIfUnavailable(() -> generateOnce(request, timeout));
     }
-    return stub(timeout).generate(request);
+    return generateOnce(request, timeout);
   }
 
   @Override
   public Multi<GenerateStreamResponse> generateStream(
       GenerateStreamRequest request, Duration timeout) {
-    return GrpcStreams.cancellable(
-        observer ->
-            ModelServiceGrpc.newStub(channel)
-                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .generateStream(request, observer));
+    return GrpcCalls.cancellable(o -> stub(timeout).generateStream(request, o));
   }
 
   @Override
   public Uni<ListModelsResponse> list(Duration timeout) {
     return Retry.onceIfUnavailable(
-        () -> stub(timeout).listModels(ListModelsRequest.getDefaultInstance()));
+        () ->
+            GrpcCalls.cancellableUnary(
+                o -> stub(timeout).listModels(ListModelsRequest.getDefaultInstance(), o)));
   }
 
   @Override
   public Uni<GetModelInfoResponse> info(String model, Duration timeout) {
     GetModelInfoRequest req = GetModelInfoRequest.newBuilder().setModel(model).build();
-    return Retry.onceIfUnavailable(() -> stub(timeout).getModelInfo(req));
+    return Retry.onceIfUnavailable(
+        () -> GrpcCalls.cancellableUnary(o -> stub(timeout).getModelInfo(req, o)));
   }
 
-  private MutinyModelServiceStub stub(Duration timeout) {
-    return stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  private Uni<GenerateResponse> generateOnce(GenerateRequest request, Duration timeout) {
+    return GrpcCalls.cancellableUnary(o -> stub(timeout).generate(request, o));
+  }
+
+  private ModelServiceGrpc.ModelServiceStub stub(Duration timeout) {
+    return ModelServiceGrpc.newStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -4,9 +4,14 @@ import dev.rlhfmesh.gateway.core.Tokenizer;
 import dev.rlhfmesh.proto.common.v1.ChatMessage;
 import dev.rlhfmesh.proto.common.v1.TokenIds;
 import dev.rlhfmesh.proto.tokenizer.v1.ApplyChatTemplateRequest;
+import dev.rlhfmesh.proto.tokenizer.v1.ApplyChatTemplateResponse;
 import dev.rlhfmesh.proto.tokenizer.v1.DecodeRequest;
+import dev.rlhfmesh.proto.tokenizer.v1.DecodeResponse;
 import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
-import dev.rlhfmesh.proto.tokenizer.v1.MutinyTokenizerServiceGrpc.MutinyTokenizerServiceStub;
+import dev.rlhfmesh.proto.tokenizer.v1.EncodeResponse;
+import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
+import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc.TokenizerServiceStub;
+import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,12 +23,13 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class GrpcTokenizer implements Tokenizer {
   @GrpcClient("tokenizer")
-  MutinyTokenizerServiceStub stub;
+  Channel channel;
 
   @Override
   public Uni<int[]> encode(String text, Duration timeout) {
     EncodeRequest req = EncodeRequest.newBuilder().addTexts(text).build();
-    return Retry.onceIfUnavailable(() -> stub(timeout).encode(req))
+    return Retry.onceIfUnavailable(
+            () -> GrpcCalls.<EncodeResponse>cancellableUnary(o -> stub(timeout).encode(req, o)))
         .map(r -> toArray(r.getSequences(0)));
   }
 
@@ -34,7 +40,9 @@ public class GrpcTokenizer implements Tokenizer {
       b.addSequences(tokenIds(s));
     }
     DecodeRequest req = b.build();
-    return Retry.onceIfUnavailable(() -> stub(timeout).decode(req)).map(r -> r.getTextsList());
+    return Retry.onceIfUnavailable(
+            () -> GrpcCalls.<DecodeResponse>cancellableUnary(o -> stub(timeout).decode(req, o)))
+        .map(r -> r.getTextsList());
   }
 
   @Override
@@ -45,12 +53,16 @@ public class GrpcTokenizer implements Tokenizer {
             .setAddGenerationPrompt(true)
             .setTokenize(true)
             .build();
-    return Retry.onceIfUnavailable(() -> stub(timeout).applyChatTemplate(req))
+    return Retry.onceIfUnavailable(
+            () ->
+                GrpcCalls.<ApplyChatTemplateResponse>cancellableUnary(
+                    o -> stub(timeout).applyChatTemplate(req, o)))
         .map(r -> toArray(r.getIds()));
   }
 
-  private MutinyTokenizerServiceStub stub(Duration timeout) {
-    return stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  private TokenizerServiceStub stub(Duration timeout) {
+    return TokenizerServiceGrpc.newStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   static int[] toArray(TokenIds ids) {

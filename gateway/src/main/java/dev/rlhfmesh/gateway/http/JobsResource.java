@@ -5,7 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.rlhfmesh.gateway.config.GatewayConfig;
-import dev.rlhfmesh.gateway.downstream.GrpcStreams;
+import dev.rlhfmesh.gateway.downstream.GrpcCalls;
 import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.proto.trainer.v1.CancelJobRequest;
 import dev.rlhfmesh.proto.trainer.v1.GetJobRequest;
@@ -121,7 +121,7 @@ public class JobsResource {
             .setFromStep(fromStep == null ? 0 : fromStep)
             .build();
     Multi<String> frames =
-        GrpcStreams.<dev.rlhfmesh.proto.trainer.v1.WatchJobResponse>cancellable(
+        GrpcCalls.<dev.rlhfmesh.proto.trainer.v1.WatchJobResponse>cancellable(
                 o -> TrainerServiceGrpc.newStub(channel).watchJob(req, o))
             .map(e -> "data: " + print(e) + "\n\n");
     return Responses.eventStream(frames, mapper);
