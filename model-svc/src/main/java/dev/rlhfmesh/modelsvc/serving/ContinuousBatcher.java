@@ -48,6 +48,7 @@ public final class ContinuousBatcher implements AutoCloseable {
   private final List<Sequence> active = new ArrayList<>();
   private final LongAdder tokensGenerated = new LongAdder();
   private final LongAdder steps = new LongAdder();
+  private final LongAdder cancelled = new LongAdder();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private final Thread thread;
@@ -163,6 +164,11 @@ public final class ContinuousBatcher implements AutoCloseable {
   /** Tokens generated since start. */
   public long tokensGenerated() {
     return tokensGenerated.sum();
+  }
+
+  /** Sequences ended by cancellation or a passed deadline since start. */
+  public long cancelledSequences() {
+    return cancelled.sum();
   }
 
   /** Decode steps since start. */
@@ -316,6 +322,9 @@ public final class ContinuousBatcher implements AutoCloseable {
   }
 
   private void finish(Sequence s, FinishReason reason, int token, float logprob, String text) {
+    if (reason == FinishReason.CANCELLED) {
+      cancelled.increment();
+    }
     notify(s, token, logprob, reason, text);
     end(s);
     s.job.sequenceDone();
