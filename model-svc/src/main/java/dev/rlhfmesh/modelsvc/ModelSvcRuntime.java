@@ -79,6 +79,7 @@ public class ModelSvcRuntime {
     } else {
       ModelSvcConfig.Init init = config.init();
       int vocab = config.tokenizerPath().map(p -> vocabSize(Path.of(p))).orElse(init.vocabSize());
+      GptConfig defaults = GptConfig.smallDefault(vocab); // activation and epsilon of the default
       GptConfig shape =
           new GptConfig(
               vocab,
@@ -87,8 +88,8 @@ public class ModelSvcRuntime {
               init.nLayer(),
               init.nHead(),
               4 * init.nEmbd(),
-              1e-5f,
-              "gelu_new",
+              defaults.layerNormEpsilon(),
+              defaults.activation(),
               -1,
               -1);
       weights = new Weights(Gpt.init(root, shape, init.seed()), 0, "seeded-init:" + init.seed());
