@@ -36,6 +36,9 @@ import org.jboss.logging.Logger;
 public final class ContinuousBatcher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ContinuousBatcher.class);
 
+  /** Prompts up to this long are prefilled in the same forward pass as the decode rows. */
+  static final int MERGED_PREFILL_TOKENS = 32;
+
   private final String name;
   private final NDManager manager;
   private final KvCache cache;
@@ -190,12 +193,13 @@ public final class ContinuousBatcher implements AutoCloseable {
       try {
         runTasks();
         reapCancelled();
-        admit();
+        List<Sequence> running = List.copyOf(active);
+        List<Sequence> joined = admit();
         if (active.isEmpty()) {
           idle();
           continue;
         }
-        step();
+        step(running, joined);
       } catch (RuntimeException | Error e) {
         LOG.errorf(e, "decode loop of model %s failed a step; failing its active requests", name);
         for (Sequence s : List.copyOf(active)) {
@@ -253,8 +257,8 @@ public final class ContinuousBatcher implements AutoCloseable {
         });
   }
 
-  /** Moves waiting sequences into free slots and prefills their prompts together. */
-  private void admit() {
+  /** Moves waiting sequences into free slots; returns them (their prompts still to prefill). */
+  private List<Sequence> admit() {
     List<Sequence> joined = new ArrayList<>();
     while (cache.freeSlots() > 0 && !waiting.isEmpty()) {
       Sequence s = waiting.poll();
@@ -266,21 +270,32 @@ public final class ContinuousBatcher implements AutoCloseable {
       active.add(s);
       activeCount.incrementAndGet();
     }
-    if (joined.isEmpty()) {
-      return;
-    }
-    int[][] prompts = joined.stream().map(s -> s.prompt).toArray(int[][]::new);
-    forward(joined, prompts);
+    return joined;
   }
 
-  /** One decoding step of every active sequence. */
-  private void step() {
-    List<Sequence> batch = List.copyOf(active);
-    int[][] last = new int[batch.size()][];
-    for (int i = 0; i < batch.size(); i++) {
-      last[i] = new int[] {batch.get(i).lastToken()};
+  /**
+   * One step: every running sequence appends its last token and newly joined ones their prompts.
+   * Short prompts ride in the same forward pass as the decode rows (rows are right-padded, and at
+   * these sizes a pass costs per-op overhead, not arithmetic); long ones get their own prefill.
+   */
+  private void step(List<Sequence> running, List<Sequence> joined) {
+    int longest = joined.stream().mapToInt(s -> s.prompt.length).max().orElse(0);
+    List<Sequence> batch = new ArrayList<>(running);
+    List<int[]> tokens = new ArrayList<>();
+    for (Sequence s : running) {
+      tokens.add(new int[] {s.lastToken()});
     }
-    forward(batch, last);
+    if (longest <= MERGED_PREFILL_TOKENS) {
+      for (Sequence s : joined) {
+        batch.add(s);
+        tokens.add(s.prompt);
+      }
+    } else if (!joined.isEmpty()) {
+      forward(joined, joined.stream().map(s -> s.prompt).toArray(int[][]::new));
+    }
+    if (!batch.isEmpty()) {
+      forward(batch, tokens.toArray(int[][]::new));
+    }
     steps.increment();
   }
 

@@ -76,7 +76,7 @@ public final class ModelSvcBenchmark {
               64,
               100_000,
               8);
-      inProcess(model, 4, 4, maxNew); // warm up
+      inProcess(model, 16, 4, maxNew); // warm up
       double serial = serial(model, 64, maxNew);
       System.out.printf("one at a time: %.0f tokens/s%n", serial);
       double at16 = 0;
@@ -205,8 +205,8 @@ public final class ModelSvcBenchmark {
           Thread.sleep(100);
         }
       }
-      for (int i = 0; i < 16; i++) {
-        stub.generate(request(i, maxNew)); // warm up
+      for (int i = 0; i < 200; i++) {
+        stub.generate(request(i, maxNew)); // warm up the app's JIT
       }
       AtomicLong tokens = new AtomicLong();
       ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -290,12 +290,16 @@ public final class ModelSvcBenchmark {
                 .build();
         WeightPusher pusher = new WeightPusher(ch, "bench");
         for (int v = 1; v <= 3; v++) {
-          long t0 = System.nanoTime();
-          pusher.push("policy", v, tensors);
-          double secs = (System.nanoTime() - t0) / 1e9;
+          WeightPusher.PushResult r = pusher.pushTimed("policy", v, tensors);
           System.out.printf(
-              "weight push %d (GPT-2 small, %.0f MB, begin..commit incl. swap): %.2f s, %.0f MB/s%n",
-              v, bytes / 1e6, secs, bytes / 1e6 / secs);
+              "weight push %d (GPT-2 small, %.0f MB): transfer (begin + chunks) %.2f s = %.0f MB/s;"
+                  + " commit (check, build, swap) %.2f s; end to end %.0f MB/s%n",
+              v,
+              bytes / 1e6,
+              r.transferNanos() / 1e9,
+              r.transferMbPerSecond(),
+              r.commitNanos() / 1e9,
+              r.endToEndMbPerSecond());
         }
         ch.shutdownNow();
       }
