@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.KvCache;
+import dev.rlhfmesh.model.gpt.NoGrad;
 import dev.rlhfmesh.model.sampling.Sampler;
 import dev.rlhfmesh.model.sampling.TokenChoice;
 import java.util.ArrayList;
@@ -189,6 +190,7 @@ public final class ContinuousBatcher implements AutoCloseable {
   }
 
   private void loop() {
+    NoGrad.enter(); // this thread only runs inference: autograd stays off for its lifetime
     while (!closing) {
       try {
         runTasks();
