@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.ScalarHeadModel;
+import dev.rlhfmesh.model.io.GptWeights;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class LearnedRewardModel implements AutoCloseable {
   public static LearnedRewardModel fromDirectory(String name, Path dir) {
     NDManager root = NDManager.newBaseManager();
     try {
-      ScalarHeadModel m = ScalarHeadModel.load(root, dir);
+      ScalarHeadModel m = load(root, dir);
       LOG.infof("reward model '%s' loaded from %s (%s)", name, dir, m.config());
       return new LearnedRewardModel(name, root, new Loaded(m, 0, dir.toString(), false));
     } catch (RuntimeException e) {
@@ -58,6 +59,24 @@ public final class LearnedRewardModel implements AutoCloseable {
             + " until weights are loaded (rlhf.reward.specs.%s.path or a weight update)",
         name, seed, config, name);
     return new LearnedRewardModel(name, root, new Loaded(m, 0, "seed " + seed, true));
+  }
+
+  /**
+   * Reads a directory into fresh parameters. Not {@link ScalarHeadModel#load}: in model-core
+   * 94d35b9 that aliases the file buffers (a same-dtype {@code toType(F32, true)} does not copy),
+   * so a GC after loading corrupts the weights (NaN scores). Copying into an initialised model
+   * while the read tensors are alive avoids it.
+   */
+  private static ScalarHeadModel load(NDManager root, Path dir) {
+    GptConfig config = GptConfig.fromJson(dir.resolve("config.json"));
+    ScalarHeadModel model = ScalarHeadModel.init(root, config, 0);
+    try (NDManager tmp = root.newSubManager()) {
+      model.loadStateDict(GptWeights.readDirectory(tmp, dir));
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
   }
 
   public String name() {
@@ -153,7 +172,7 @@ public final class LearnedRewardModel implements AutoCloseable {
    * Loads a directory into a new model (its shape may differ) and swaps it in as {@code version}.
    */
   public void replaceFromDirectory(Path dir, long version) {
-    ScalarHeadModel next = ScalarHeadModel.load(root, dir);
+    ScalarHeadModel next = load(root, dir);
     swap(new Loaded(next, version, dir.toString(), false));
   }
 
