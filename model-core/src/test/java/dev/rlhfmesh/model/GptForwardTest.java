@@ -101,6 +101,32 @@ class GptForwardTest {
   }
 
   @Test
+  void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation() {
+    Random r = new Random(3);
+    try (DecodeEngine engine = new DecodeEngine(model, 3, 48)) {
+      int[] slots = {engine.allocate(), engine.allocate(), engine.allocate()};
+      List<int[]> seqs = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        seqs.add(TinyModels.randomTokens(r, 5, 37));
+      }
+      float[][] logits = engine.prefill(slots, seqs);
+      float worst = 0;
+      for (int step = 0; step < 8; step++) {
+        int[] next = new int[3];
+        for (int i = 0; i < 3; i++) {
+          worst = Math.max(worst, TinyModels.maxAbsDiff(logits[i], fullLastLogits(seqs.get(i))));
+          next[i] = Sampler.argmax(logits[i]);
+          int[] grown = Arrays.copyOf(seqs.get(i), seqs.get(i).length + 1);
+          grown[grown.length - 1] = next[i];
+          seqs.set(i, grown);
+        }
+        logits = engine.decodeStep(slots, next);
+      }
+      assertTrue(worst < 1e-5, "max |cached - full| = " + worst);
+    }
+  }
+
+  @Test
   void leftPaddedBatch_givesSameLogitsAsAlone() {
     Random r = new Random(2);
     int[] a = TinyModels.randomTokens(r, 6, 37);

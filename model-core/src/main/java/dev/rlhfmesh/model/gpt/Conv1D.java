@@ -28,15 +28,19 @@ final class Conv1D {
       wt = weight.transpose(); // (out, in), recorded by autograd
       wt.attach(x.getManager()); // freed with the step, not kept by the parameter manager
     } else {
-      if (weightT == null) {
-        weightT = weight.transpose();
-      }
-      wt = weightT;
+      wt = inferenceWeight();
     }
     return Linear.linear(x, wt, bias).singletonOrThrow(); // (..., out)
   }
 
-  void dropViews() {
+  private synchronized NDArray inferenceWeight() {
+    if (weightT == null) {
+      weightT = weight.transpose(); // (out, in) view, made once
+    }
+    return weightT;
+  }
+
+  synchronized void dropViews() {
     if (weightT != null) {
       weightT.close();
       weightT = null;

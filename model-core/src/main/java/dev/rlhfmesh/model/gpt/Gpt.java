@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -31,6 +30,10 @@ import java.util.SplittableRandom;
  * <p>Inference (the default) runs without autograd. Call {@link #setTrainable(boolean)} before
  * training so parameters record gradients; then run forward passes inside a {@code
  * GradientCollector}. Forward passes use no Java scalars in arithmetic (TOOLCHAIN-NOTES pitfall 1).
+ *
+ * <p>Threads: inference forward passes may run concurrently on one model (each with its own
+ * managers and its own {@code KvCache}/{@code DecodeEngine}); weight updates ({@link
+ * #loadStateDict}, optimizer steps) must not overlap forward passes.
  */
 public final class Gpt implements AutoCloseable {
   private final GptConfig config;
@@ -211,6 +214,17 @@ public final class Gpt implements AutoCloseable {
         }
       }
     }
+    dropViews(); // copyTo may give the parameter new storage
+  }
+
+  /**
+   * Must be called after parameters were modified by anything other than in-place arithmetic
+   * ({@code set(...)}, {@code copyTo} — DJL may replace the storage) outside {@link
+   * #loadStateDict}: inference keeps transposed views of the weights, which would go stale.
+   * In-place ops ({@code subi}, {@code muli}, as {@code AdamW} uses) keep the views valid.
+   */
+  public void parametersChanged() {
+    dropViews();
   }
 
   /** Alias of {@link #loadStateDict(Map)}. */
@@ -231,7 +245,14 @@ public final class Gpt implements AutoCloseable {
     return trainable;
   }
 
-  private void dropViews() {
+  private synchronized NDArray inferenceHead() {
+    if (wteT == null) {
+      wteT = wte.transpose(); // (C, V) view, made once
+    }
+    return wteT;
+  }
+
+  private synchronized void dropViews() {
     if (wteT != null) {
       wteT.close();
       wteT = null;
@@ -248,6 +269,14 @@ public final class Gpt implements AutoCloseable {
    * @return (B, T, C)
    */
   public NDArray hidden(NDArray ids, NDArray attentionMask) {
+    return hidden(ids, attentionMask, null);
+  }
+
+  /**
+   * As {@link #hidden(NDArray, NDArray)} with explicit position ids (B, T) (null: derived from the
+   * mask).
+   */
+  public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds) {
     Shape s = ids.getShape();
     int b = (int) s.get(0);
     int t = (int) s.get(1);
@@ -256,12 +285,16 @@ public final class Gpt implements AutoCloseable {
     }
     long[] mask = attentionMask == null ? null : toLongs(attentionMask);
     long[] pos = new long[b * t];
-    float[] bias = new float[b * t * t];
+    int biasRows = mask == null ? 1 : b; // without padding one causal mask serves every row
+    float[] bias = new float[biasRows * t * t];
     for (int r = 0; r < b; r++) {
       int seen = 0;
       for (int q = 0; q < t; q++) {
         boolean real = mask == null || mask[r * t + q] != 0;
         pos[r * t + q] = real ? seen++ : 0; // padding: any position, it is never attended to
+        if (r >= biasRows) {
+          continue;
+        }
         int base = (r * t + q) * t;
         for (int k = 0; k < t; k++) {
           boolean visible = k <= q && (mask == null || mask[r * t + k] != 0);
@@ -272,14 +305,21 @@ public final class Gpt implements AutoCloseable {
       }
     }
     NDManager m = ids.getManager();
-    NDArray positions = m.create(pos, new Shape(b, t));
-    NDArray biasArray = m.create(bias, new Shape(b, 1, t, t));
+    NDArray positions = positionIds != null ? positionIds : m.create(pos, new Shape(b, t));
+    NDArray biasArray = m.create(bias, new Shape(biasRows, 1, t, t));
     return run(ids, positions, AttentionContext.causal(biasArray));
   }
 
   /** Logits (B, T, V) for whole sequences; see {@link #hidden(NDArray, NDArray)}. */
   public NDArray forward(NDArray ids, NDArray attentionMask) {
     return lmHead(hidden(ids, attentionMask));
+  }
+
+  /**
+   * Logits (B, T, V) with explicit position ids; see {@link #hidden(NDArray, NDArray, NDArray)}.
+   */
+  public NDArray forward(NDArray ids, NDArray attentionMask, NDArray positionIds) {
+    return lmHead(hidden(ids, attentionMask, positionIds));
   }
 
   /** The tied LM head: hidden (..., C) → logits (..., V). */
@@ -289,10 +329,7 @@ public final class Gpt implements AutoCloseable {
       w = wte.transpose(); // (C, V), recorded by autograd
       w.attach(hidden.getManager()); // freed with the step
     } else {
-      if (wteT == null) {
-        wteT = wte.transpose();
-      }
-      w = wteT;
+      w = inferenceHead();
     }
     return hidden.matMul(w); // (..., C) x (C, V) -> (..., V)
   }
@@ -329,8 +366,8 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * Next-token logits of each row after appending its tokens to its slot: (B, V), taken at each
-   * row's last real token.
+   * Next-token logits of each row after appending its tokens to its slot, taken at each row's last
+   * real token: (B, V), or (B, 1, V) for single-token steps (same values; no reshape op).
    */
   public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
@@ -338,11 +375,11 @@ public final class Gpt implements AutoCloseable {
     long t = h.getShape().get(1);
     NDArray last;
     if (t == 1) {
-      last = h.reshape(b, config.nEmbd()); // (B, C)
+      last = h; // (B, 1, C): logits come out (B, 1, V), the same values as (B, V)
     } else {
       NDList rows = new NDList();
       for (int i = 0; i < b; i++) {
-        rows.add(h.get(new NDIndex("{}, {}", i, tokens[i].length - 1))); // (C)
+        rows.add(h.get(i, tokens[i].length - 1)); // (C)
       }
       last = NDArrays.stack(rows); // (B, C)
     }

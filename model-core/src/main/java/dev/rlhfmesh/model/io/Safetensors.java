@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,22 +39,64 @@ public final class Safetensors {
   /** Reads every tensor of one {@code .safetensors} file. */
   public static Map<String, NDArray> read(NDManager manager, Path file) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-      return decode(manager, buf, file.toString());
+      // header first, then one mapping per tensor: files over 2 GiB work (tensors under 2 GiB)
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(len, 0);
+      long n = len.getLong(0);
+      if (n <= 0 || n > 100_000_000L || 8 + n > ch.size()) {
+        throw new IllegalArgumentException(file + ": bad safetensors header length " + n);
+      }
+      ByteBuffer head = ch.map(FileChannel.MapMode.READ_ONLY, 0, 8 + n);
+      long size = ch.size();
+      return decode(
+          manager,
+          head,
+          (offset, length) -> {
+            if (offset + length > size) {
+              throw new IllegalArgumentException(file + ": tensor data beyond the end of file");
+            }
+            try {
+              return ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
+            } catch (IOException e) {
+              throw new UncheckedIOException("cannot read " + file, e);
+            }
+          },
+          file.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
   }
 
+  /** Bytes [offset, offset + length) of the whole safetensors blob. */
+  private interface Region {
+    ByteBuffer get(long offset, long length);
+  }
+
   /** Reads every tensor of an in-memory safetensors blob (e.g. a weight-transfer message). */
   public static Map<String, NDArray> fromBytes(NDManager manager, byte[] bytes) {
-    return decode(manager, ByteBuffer.wrap(bytes), "<bytes>");
+    ByteBuffer all = ByteBuffer.wrap(bytes);
+    return decode(
+        manager,
+        all,
+        (offset, length) -> {
+          if (offset + length > bytes.length) {
+            throw new IllegalArgumentException("<bytes>: tensor data beyond the end");
+          }
+          return ByteBuffer.wrap(bytes, (int) offset, (int) length).slice();
+        },
+        "<bytes>");
   }
 
   /** The {@code __metadata__} map of a file (empty when absent). */
   public static Map<String, String> readMetadata(Path file) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(len, 0);
+      long n = len.getLong(0);
+      if (n <= 0 || 8 + n > ch.size()) {
+        throw new IllegalArgumentException(file + ": bad safetensors header length " + n);
+      }
+      ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, 8 + n);
       Map<String, String> out = new LinkedHashMap<>();
       JsonNode meta = header(buf, file.toString()).path("__metadata__");
       meta.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
@@ -80,7 +121,8 @@ public final class Safetensors {
     return JSON.readTree(h);
   }
 
-  private static Map<String, NDArray> decode(NDManager manager, ByteBuffer buf, String source) {
+  private static Map<String, NDArray> decode(
+      NDManager manager, ByteBuffer buf, Region region, String source) {
     JsonNode header;
     try {
       header = header(buf, source);
@@ -109,16 +151,15 @@ public final class Safetensors {
         long begin = t.path("data_offsets").path(0).asLong(-1);
         long end = t.path("data_offsets").path(1).asLong(-1);
         int width = byteWidth(dtype, name, source);
-        if (begin < 0 || end - begin != count * width || dataStart + end > buf.limit()) {
+        if (begin < 0 || end - begin != count * width) {
           throw new IllegalArgumentException(
               source + ": tensor " + name + " has data_offsets inconsistent with its shape");
         }
-        ByteBuffer src = buf.duplicate();
-        src.position((int) (dataStart + begin)).limit((int) (dataStart + end));
+        ByteBuffer src = region.get(dataStart + begin, end - begin);
         NDArray array =
             "BF16".equals(dtype)
-                ? bf16ToF32(manager, src.slice(), count, new Shape(dims))
-                : manager.create(direct(src.slice()), new Shape(dims), dataType(dtype));
+                ? bf16ToF32(manager, src, count, new Shape(dims))
+                : manager.create(direct(src), new Shape(dims), dataType(dtype));
         array.setName(name);
         out.put(name, array);
       }
@@ -250,10 +291,5 @@ public final class Safetensors {
       b.get(chunk);
       out.write(chunk);
     }
-  }
-
-  /** UTF-8 helper for tests that write headers by hand. */
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
