@@ -1,0 +1,366 @@
+package dev.rlhfmesh.modelsvc.serving;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.rlhfmesh.grpc.errors.ServiceException;
+import dev.rlhfmesh.model.GptConfig;
+import dev.rlhfmesh.model.gpt.KvCache;
+import dev.rlhfmesh.model.sampling.Sampler;
+import dev.rlhfmesh.model.sampling.TokenChoice;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * Continuous batching for one model: a single decode thread runs a loop over every active sequence.
+ * Between two steps it runs queued tasks (a weight swap), drops cancelled sequences (freeing their
+ * KV-cache slots), and admits waiting sequences into free slots after a batched prefill; after each
+ * step finished sequences leave at once. Waiting sequences are bounded: a submit that would
+ * overflow the queue is RESOURCE_EXHAUSTED.
+ *
+ * <p>Each sequence is pinned to the {@link Weights} that were current when it was admitted, so a
+ * swap never mixes versions inside one sample; during a swap the old and new weights decode side by
+ * side over the same slot cache until the old sequences finish.
+ */
+public final class ContinuousBatcher implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ContinuousBatcher.class);
+
+  private final String name;
+  private final NDManager manager;
+  private final KvCache cache;
+  private final int queueCapacity;
+  private final int vocab;
+  private final ConcurrentLinkedDeque<Sequence> waiting = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger waitingCount = new AtomicInteger();
+  private final AtomicInteger activeCount = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final List<Sequence> active = new ArrayList<>();
+  private final LongAdder tokensGenerated = new LongAdder();
+  private final LongAdder steps = new LongAdder();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final Thread thread;
+  private volatile Weights current;
+  private volatile boolean closing;
+
+  /**
+   * @param parent manager owning the cache and per-step arrays
+   * @param initial weights to serve first (taken over: retired when replaced or closed)
+   * @param maxBatch sequences decoded together
+   * @param queueCapacity sequences allowed to wait
+   */
+  public ContinuousBatcher(
+      String name, NDManager parent, Weights initial, int maxBatch, int queueCapacity) {
+    GptConfig config = initial.gpt().config();
+    this.name = name;
+    this.manager = parent.newSubManager();
+    this.cache = new KvCache(manager, config, maxBatch, config.nPositions());
+    this.queueCapacity = queueCapacity;
+    this.vocab = config.vocabSize();
+    this.current = initial;
+    this.thread = new Thread(this::loop, "decode-" + name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues every sequence of a job, or none when the queue would overflow. */
+  public void submit(GenerationJob job, int eosId, int maxTotal, TextDecoder decoder) {
+    int n = job.sequenceCount();
+    List<Sequence> seqs = new ArrayList<>(n);
+    SamplingSpec spec = job.spec();
+    for (int p = 0; p < job.prompts().size(); p++) {
+      for (int s = 0; s < spec.n(); s++) {
+        StopMatcher stop =
+            new StopMatcher(
+                spec.stopTokenIds(),
+                spec.stopStrings(),
+                spec.ignoreEos() ? -1 : eosId,
+                spec.maxNewTokens(),
+                maxTotal,
+                decoder);
+        seqs.add(
+            new Sequence(job, p, s, job.prompts().get(p), Sampler.rngFor(spec.params(), s), stop));
+      }
+    }
+    synchronized (waitingCount) {
+      if (closing) {
+        throw ServiceException.unavailable("model '" + name + "' is shutting down", null);
+      }
+      int queued = waitingCount.get();
+      if (queued + n > queueCapacity) {
+        throw ServiceException.resourceExhausted(
+            "model '"
+                + name
+                + "' queue is full: "
+                + queued
+                + " sequences waiting, "
+                + n
+                + " more requested, capacity "
+                + queueCapacity);
+      }
+      waitingCount.addAndGet(n);
+      waiting.addAll(seqs);
+    }
+    signal();
+  }
+
+  /** Makes {@code next} the weights for newly admitted sequences, between two steps. */
+  public CompletableFuture<Void> swap(Weights next) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable task =
+        () -> {
+          Weights old = current;
+          current = next;
+          old.retire();
+          done.complete(null);
+        };
+    if (!thread.isAlive()) {
+      task.run();
+    } else {
+      tasks.add(task);
+      signal();
+    }
+    return done;
+  }
+
+  /** The weights new sequences get. */
+  public Weights current() {
+    return current;
+  }
+
+  /** A hold on the current weights (release it when done). */
+  public Weights acquireCurrent() {
+    while (true) {
+      Weights w = current;
+      if (w.acquire()) {
+        return w;
+      }
+      Thread.onSpinWait(); // a swap closed it just now; the next read sees the new one
+    }
+  }
+
+  /** Sequences waiting for a slot. */
+  public int queueDepth() {
+    return waitingCount.get();
+  }
+
+  /** Sequences holding a slot. */
+  public int activeSequences() {
+    return activeCount.get();
+  }
+
+  /** Tokens generated since start. */
+  public long tokensGenerated() {
+    return tokensGenerated.sum();
+  }
+
+  /** Decode steps since start. */
+  public long steps() {
+    return steps.sum();
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void loop() {
+    while (!closing) {
+      try {
+        runTasks();
+        reapCancelled();
+        admit();
+        if (active.isEmpty()) {
+          idle();
+          continue;
+        }
+        step();
+      } catch (RuntimeException | Error e) {
+        LOG.errorf(e, "decode loop of model %s failed a step; failing its active requests", name);
+        for (Sequence s : List.copyOf(active)) {
+          s.job.fail(e);
+          end(s);
+        }
+      }
+    }
+    runTasks();
+    for (Sequence s : List.copyOf(active)) {
+      finish(s, FinishReason.CANCELLED, -1, 0, "");
+    }
+    Sequence s;
+    while ((s = waiting.poll()) != null) {
+      waitingCount.decrementAndGet();
+      finish(s, FinishReason.CANCELLED, -1, 0, "");
+    }
+  }
+
+  private void idle() {
+    lock.lock();
+    try {
+      if (waiting.isEmpty() && tasks.isEmpty() && !closing) {
+        wake.await(50, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closing = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runTasks() {
+    Runnable t;
+    while ((t = tasks.poll()) != null) {
+      t.run();
+    }
+  }
+
+  private void reapCancelled() {
+    for (Sequence s : List.copyOf(active)) {
+      if (s.job.isCancelled()) {
+        finish(s, FinishReason.CANCELLED, -1, 0, "");
+      }
+    }
+    waiting.removeIf(
+        s -> {
+          if (s.job.isCancelled()) {
+            waitingCount.decrementAndGet();
+            finish(s, FinishReason.CANCELLED, -1, 0, "");
+            return true;
+          }
+          return false;
+        });
+  }
+
+  /** Moves waiting sequences into free slots and prefills their prompts together. */
+  private void admit() {
+    List<Sequence> joined = new ArrayList<>();
+    while (cache.freeSlots() > 0 && !waiting.isEmpty()) {
+      Sequence s = waiting.poll();
+      waitingCount.decrementAndGet();
+      s.weights = acquireCurrent();
+      s.version = s.weights.version();
+      s.slot = cache.allocate();
+      joined.add(s);
+      active.add(s);
+      activeCount.incrementAndGet();
+    }
+    if (joined.isEmpty()) {
+      return;
+    }
+    int[][] prompts = joined.stream().map(s -> s.prompt).toArray(int[][]::new);
+    forward(joined, prompts);
+  }
+
+  /** One decoding step of every active sequence. */
+  private void step() {
+    List<Sequence> batch = List.copyOf(active);
+    int[][] last = new int[batch.size()][];
+    for (int i = 0; i < batch.size(); i++) {
+      last[i] = new int[] {batch.get(i).lastToken()};
+    }
+    forward(batch, last);
+    steps.increment();
+  }
+
+  /** Appends tokens to the sequences' slots, one forward pass per weight version, then samples. */
+  private void forward(List<Sequence> batch, int[][] tokens) {
+    Map<Weights, List<Integer>> groups = new IdentityHashMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      groups.computeIfAbsent(batch.get(i).weights, w -> new ArrayList<>()).add(i);
+    }
+    for (Map.Entry<Weights, List<Integer>> g : groups.entrySet()) {
+      List<Integer> rows = g.getValue();
+      int[] slots = new int[rows.size()];
+      int[][] toks = new int[rows.size()][];
+      for (int j = 0; j < rows.size(); j++) {
+        slots[j] = batch.get(rows.get(j)).slot;
+        toks[j] = tokens[rows.get(j)];
+      }
+      float[] flat;
+      try (NDManager step = manager.newSubManager()) {
+        NDArray logits = g.getKey().gpt().nextLogitsCached(step, cache, slots, toks); // (B, V)
+        flat = logits.toFloatArray();
+      }
+      for (int j = 0; j < rows.size(); j++) {
+        sample(batch.get(rows.get(j)), Arrays.copyOfRange(flat, j * vocab, (j + 1) * vocab));
+      }
+    }
+  }
+
+  private void sample(Sequence s, float[] logits) {
+    TokenChoice c = Sampler.choose(logits, s.job.spec().params(), s.rng);
+    s.append(c.token());
+    tokensGenerated.increment();
+    StopMatcher.Verdict v = s.stop.check(s.tokens, s.count, s.prompt.length);
+    if (v.reason() != null) {
+      finish(s, v.reason(), c.token(), c.logprob(), v.text());
+    } else {
+      notify(s, c.token(), c.logprob(), null, "");
+    }
+  }
+
+  private void finish(Sequence s, FinishReason reason, int token, float logprob, String text) {
+    notify(s, token, logprob, reason, text);
+    end(s);
+    s.job.sequenceDone();
+  }
+
+  /** Frees what a sequence holds (slot, weights); no listener call. */
+  private void end(Sequence s) {
+    if (s.slot >= 0) {
+      cache.free(s.slot);
+      s.slot = -1;
+      active.remove(s);
+      activeCount.decrementAndGet();
+    }
+    if (s.weights != null) {
+      s.weights.release();
+      s.weights = null;
+    }
+  }
+
+  private void notify(Sequence s, int token, float logprob, FinishReason reason, String text) {
+    if (s.job.hasEnded()) {
+      return;
+    }
+    long version = s.version >= 0 ? s.version : current.version();
+    try {
+      s.job.listener().onStep(s.promptIndex, s.sampleIndex, token, logprob, reason, text, version);
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "listener of model %s failed; ignoring", name);
+    }
+  }
+
+  /** Stops the loop; waiting and active sequences end CANCELLED. */
+  @Override
+  public void close() {
+    synchronized (waitingCount) {
+      closing = true;
+    }
+    signal();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    current.retire();
+    cache.close();
+    manager.close();
+  }
+}
