@@ -35,7 +35,9 @@ public class RewardTestProfile implements QuarkusTestProfile {
         Map.entry("rlhf.reward.specs.normalised.normalise", "true"),
         Map.entry("rlhf.reward.specs.model-and-gold.type", "composite"),
         Map.entry("rlhf.reward.specs.model-and-gold.components", "learned:0.5,exact-answer:2"),
+        Map.entry("rlhf.reward.specs.updatable.type", "model"),
         Map.entry("rlhf.reward.admin.token", ADMIN_TOKEN),
+        Map.entry("rlhf.reward.admin.host", "127.0.0.1"),
         Map.entry("rlhf.reward.admin.port", "0"));
   }
 

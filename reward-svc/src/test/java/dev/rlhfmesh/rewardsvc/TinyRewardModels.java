@@ -51,6 +51,8 @@ public class TinyRewardModels implements QuarkusTestResourceLifecycleManager {
     return Map.of(
         "rlhf.reward.specs.learned.path",
         root.resolve("serving").toString(),
+        "rlhf.reward.specs.updatable.path",
+        root.resolve("serving").toString(),
         UPDATE_DIR_KEY,
         root.resolve("update").toString());
   }

@@ -3,6 +3,7 @@ package dev.rlhfmesh.rewardsvc.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,12 +54,24 @@ public interface RewardConfig {
 
   /** The weight-update admin server (a separate gRPC port). */
   interface Admin {
-    /** Its port. */
+    /** Address it binds. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** Its port (0: any free one). */
     @WithDefault("9103")
     int port();
 
     /** Bearer token every admin call must carry; none configured → no admin server. */
     Optional<String> token();
+
+    /** A staged update untouched this long is dropped. */
+    @WithDefault("10m")
+    Duration staleUpdateTtl();
+
+    /** Bytes all open staged updates may hold together. */
+    @WithDefault("4294967296")
+    long maxStagedBytes();
   }
 
   /** One spec; which keys apply depends on {@link #type()} (see the README). */
