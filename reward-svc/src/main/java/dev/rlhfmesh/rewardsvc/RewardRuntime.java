@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Wires reward-svc at start: builds every configured spec (loading learned models, each behind its
@@ -36,8 +37,10 @@ public class RewardRuntime {
 
   public RewardRuntime(RewardConfig config, TextCodec codec, MeterRegistry registry) {
     RewardConfig.Batching b = config.batching();
+    OptionalInt threads = config.torchThreads();
     Map<String, RewardSpec> specs =
-        RewardSpecFactory.build(config, (name, spec) -> batchedModel(name, spec, b, registry));
+        RewardSpecFactory.build(
+            config, (name, spec) -> batchedModel(name, spec, b, threads, registry));
     this.engine =
         new RewardEngine(
             specs,
@@ -50,7 +53,11 @@ public class RewardRuntime {
   }
 
   private ModelScorer batchedModel(
-      String name, RewardConfig.SpecConfig spec, RewardConfig.Batching b, MeterRegistry registry) {
+      String name,
+      RewardConfig.SpecConfig spec,
+      RewardConfig.Batching b,
+      OptionalInt threads,
+      MeterRegistry registry) {
     LearnedRewardModel model;
     if (spec.path().isPresent() && !spec.path().get().isBlank()) {
       Path dir = Path.of(spec.path().get().trim());
@@ -70,7 +77,7 @@ public class RewardRuntime {
             .register(registry);
     BatchedRewardModel batched =
         new BatchedRewardModel(
-            model, b.maxBatchSize(), b.maxWaitMs(), b.maxQueued(), sizes::record);
+            model, b.maxBatchSize(), b.maxWaitMs(), b.maxQueued(), sizes::record, threads);
     models.put(name, batched);
     return batched;
   }

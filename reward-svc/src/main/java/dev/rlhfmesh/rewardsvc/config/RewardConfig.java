@@ -33,6 +33,12 @@ public interface RewardConfig {
   @WithDefault("<|endoftext|>")
   String endToken();
 
+  /**
+   * Intra-op threads of each reward model's forward passes (set on its batcher thread); unset =
+   * PyTorch's default (all cores).
+   */
+  OptionalInt torchThreads();
+
   Batching batching();
 
   Admin admin();
