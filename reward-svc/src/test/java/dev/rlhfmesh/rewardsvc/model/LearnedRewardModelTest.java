@@ -3,6 +3,7 @@ package dev.rlhfmesh.rewardsvc.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -41,6 +42,14 @@ class LearnedRewardModelTest {
       LearnedRewardModel.Scored s = m.scoreVersioned(SEQS);
       assertArrayEquals(reference(7), s.scores(), 1e-5f);
       assertEquals(0, s.version());
+    }
+  }
+
+  @Test
+  void seeded_isFlaggedAsSuchInItsDescription() {
+    try (LearnedRewardModel m = LearnedRewardModel.seeded("x", TinyRewardModels.tiny(), 3)) {
+      assertTrue(m.description().contains("SEEDED INIT"), m.description());
+      assertArrayEquals(reference(3), m.scoreVersioned(SEQS).scores(), 1e-5f);
     }
   }
 
