@@ -12,10 +12,23 @@ import org.junit.jupiter.api.Test;
  * modeling_gpt2 (Conv1D weights (in, out), pre-LN, gelu_new with tanh, tied head).
  */
 class ReferenceForwardTest {
-  private static final GptConfig C = new GptConfig(13, 8, 8, 2, 2, 16, 1e-5f, "gelu_new", -1, -1);
+  private static final GptConfig TANH =
+      new GptConfig(13, 8, 8, 2, 2, 16, 1e-5f, "gelu_new", -1, -1);
+  private static final GptConfig EXACT = new GptConfig(13, 8, 8, 2, 2, 16, 1e-5f, "gelu", -1, -1);
+  private static GptConfig C;
 
   @Test
-  void djlForward_matchesPlainJavaReference() {
+  void djlForward_matchesPlainJavaReference_geluNew() {
+    check(TANH);
+  }
+
+  @Test
+  void djlForward_matchesPlainJavaReference_exactGelu() {
+    check(EXACT);
+  }
+
+  private static void check(GptConfig config) {
+    C = config;
     int[] ids = {3, 0, 12, 7, 7, 1};
     try (NDManager root = NDManager.newBaseManager();
         Gpt model = Gpt.init(root, C, 41);
@@ -93,7 +106,10 @@ class ReferenceForwardTest {
       for (double[] row : f) {
         for (int j = 0; j < row.length; j++) {
           double v = row[j];
-          row[j] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+          row[j] =
+              "gelu".equals(C.activation())
+                  ? 0.5 * v * (1 + erf(v / Math.sqrt(2)))
+                  : 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
         }
       }
       add(x, conv1d(f, w.get(p + "mlp.c_proj.weight"), w.get(p + "mlp.c_proj.bias")));
@@ -111,6 +127,18 @@ class ReferenceForwardTest {
       }
     }
     return logits;
+  }
+
+  /** Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7). */
+  private static double erf(double x) {
+    double t = 1 / (1 + 0.3275911 * Math.abs(x));
+    double y =
+        1
+            - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
+                    + 0.254829592)
+                * t
+                * Math.exp(-x * x);
+    return x >= 0 ? y : -y;
   }
 
   private static void add(double[][] x, double[][] y) {

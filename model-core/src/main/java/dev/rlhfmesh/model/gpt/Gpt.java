@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -307,7 +308,8 @@ public final class Gpt implements AutoCloseable {
     NDManager m = ids.getManager();
     NDArray positions = positionIds != null ? positionIds : m.create(pos, new Shape(b, t));
     NDArray biasArray = m.create(bias, new Shape(biasRows, 1, t, t));
-    return run(ids, positions, AttentionContext.causal(biasArray));
+    NDArray x = embed(ids, wte).add(embed(positions, wpe)); // (B, T, C) token + position
+    return run(x, AttentionContext.causal(biasArray));
   }
 
   /** Logits (B, T, V) for whole sequences; see {@link #hidden(NDArray, NDArray)}. */
@@ -359,8 +361,18 @@ public final class Gpt implements AutoCloseable {
       }
     }
     AttentionContext ctx = AttentionContext.cached(manager, cache, slots, counts, t);
-    NDArray out =
-        run(manager.create(ids, new Shape(b, t)), manager.create(pos, new Shape(b, t)), ctx);
+    NDArray idArray = manager.create(ids, new Shape(b, t));
+    NDArray out;
+    int start = cache.length(slots[0]);
+    if (ctx.lockstep() && start + t <= config.nPositions()) {
+      // every row sits at positions start..start+T-1: a view of wpe, broadcast over rows
+      NDArray posEmb = wpe.get(new NDIndex().addSliceDim(start, start + t)); // (T, C) view
+      posEmb.attach(manager);
+      out = run(embed(idArray, wte).add(posEmb), ctx); // (B, T, C)
+    } else {
+      NDArray positions = manager.create(pos, new Shape(b, t));
+      out = run(embed(idArray, wte).add(embed(positions, wpe)), ctx); // (B, T, C)
+    }
     ctx.commit();
     return out;
   }
@@ -386,8 +398,8 @@ public final class Gpt implements AutoCloseable {
     return lmHead(last); // (B, V)
   }
 
-  private NDArray run(NDArray ids, NDArray positions, AttentionContext ctx) {
-    NDArray x = embed(ids, wte).add(embed(positions, wpe)); // (B, T, C) token + position embeddings
+  /** The blocks and the final LayerNorm over embedded inputs x (B, T, C). */
+  private NDArray run(NDArray x, AttentionContext ctx) {
     for (int l = 0; l < blocks.size(); l++) {
       x = blocks.get(l).forward(x, l, ctx, trainable); // (B, T, C)
     }

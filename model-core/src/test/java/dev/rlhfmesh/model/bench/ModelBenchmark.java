@@ -27,6 +27,15 @@ import java.util.Random;
  * </pre>
  */
 public final class ModelBenchmark {
+  private static final java.lang.management.ThreadMXBean CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** Intra-op thread counts to try: -Dbench.threads=1,2 (default). */
+  private static final int[] THREADS =
+      java.util.Arrays.stream(System.getProperty("bench.threads", "1,2").split(","))
+          .mapToInt(Integer::parseInt)
+          .toArray();
+
   private ModelBenchmark() {}
 
   public static void main(String[] args) {
@@ -38,6 +47,7 @@ public final class ModelBenchmark {
     try (NDManager root = NDManager.newBaseManager()) {
       double perOpUs = perOpMicros(root);
       System.out.printf("per-op overhead (1-element add + free): %.2f us%n", perOpUs);
+      System.out.printf("load average at start: %s%n", loadAverage());
       if (!which.equals("gpt2")) {
         GptConfig small = GptConfig.smallDefault(256);
         run(root, "small default (vocab 256)", small, 64, 400, 16, 64, 20, perOpUs);
@@ -70,41 +80,47 @@ public final class ModelBenchmark {
     try (Gpt model = Gpt.init(root, c, 1)) {
       System.out.printf("init: %.1f s%n", (System.nanoTime() - t0) / 1e9);
       for (int batch : new int[] {1, 8, 32}) {
-        for (int threads : batch == 1 ? new int[] {1, 2} : new int[] {2}) {
+        for (int threads : THREADS) {
           JniUtils.setNumThreads(threads);
-          double tps = decodeTokensPerSecond(model, batch, maxLen, steps);
+          double[] r = decodeTokensPerSecond(model, batch, maxLen, steps);
+          double tps = r[0];
+          String cpu =
+              threads == 1 ? String.format(" | %,9.0f tok/s by thread CPU time", r[1]) : "";
           String ops =
               batch == 1
                   ? String.format(
-                      "  (~%.0f us/token = ~%.0f op-equivalents at %.2f us/op; ~%d tensor ops"
-                          + " counted per token)",
-                      1e6 / tps, 1e6 / tps / perOpUs, perOpUs, opsPerToken(c))
+                      "  [%.0f us/token wall; %d tensor ops counted per token]",
+                      1e6 / tps, opsPerToken(c))
                   : "";
           System.out.printf(
-              "decode batch %2d, %d thread(s): %,9.0f tok/s%s%n", batch, threads, tps, ops);
+              "decode batch %2d, %d thread(s): %,9.0f tok/s wall%s%s%n",
+              batch, threads, tps, cpu, ops);
         }
       }
-      JniUtils.setNumThreads(2);
-      double ms = trainStepMillis(root, model, trainBatch, trainLen, trainSteps);
-      System.out.printf(
-          "train step (batch %d x %d tokens, fwd+bwd+clip+AdamW, 2 threads): %.1f ms%n",
-          trainBatch, trainLen, ms);
+      for (int threads : THREADS) {
+        JniUtils.setNumThreads(threads);
+        double ms = trainStepMillis(root, model, trainBatch, trainLen, trainSteps);
+        System.out.printf(
+            "train step (batch %d x %d tokens, fwd+bwd+clip+AdamW, %d thread(s)): %.1f ms%n",
+            trainBatch, trainLen, threads, ms);
+      }
     }
   }
 
   /**
-   * Tensor ops in one batch-1 decode step of this code, counted from the source: ids and positions
-   * arrays, two embeddings, add; per layer ln_1, c_attn, 2 reshapes, 3 gets, 2 cache writes, 2
+   * Tensor ops in one batch-1 decode step of this code, counted from the source: ids array, token
+   * embedding, position view, add; per layer ln_1, c_attn, 2 reshapes, 3 gets, 2 cache writes, 2
    * cache views, q kᵀ, scale, softmax, att v, reshape, c_proj, residual add, ln_2, c_fc, gelu_new
    * (6), c_proj, residual add = 28; ln_f, LM head, copy out. Each created array is also freed (one
    * more native call) when the step's manager closes.
    */
   static int opsPerToken(GptConfig c) {
     int perLayer = "gelu".equals(c.activation()) ? 23 : 28;
-    return 5 + c.nLayer() * perLayer + 3;
+    return 4 + c.nLayer() * perLayer + 3; // lockstep steps take positions as a view of wpe
   }
 
-  static double decodeTokensPerSecond(Gpt model, int batch, int maxLen, int steps) {
+  /** {tokens/s by wall clock, tokens/s by this thread's CPU time (meaningful with 1 thread)}. */
+  static double[] decodeTokensPerSecond(Gpt model, int batch, int maxLen, int steps) {
     Random r = new Random(3);
     int v = model.config().vocabSize();
     int promptLen = 8;
@@ -114,6 +130,7 @@ public final class ModelBenchmark {
         slots[i] = engine.allocate();
       }
       long decodeNanos = 0;
+      long cpuNanos = 0;
       int decoded = 0;
       int warmup = Math.min(20, steps / 2);
       int done = -warmup;
@@ -134,14 +151,16 @@ public final class ModelBenchmark {
             last[i] = Sampler.argmax(logits[i]);
           }
           long t = System.nanoTime();
+          long cpu = CPU.getCurrentThreadCpuTime();
           logits = engine.decodeStep(slots, last);
           if (done >= 0) {
             decodeNanos += System.nanoTime() - t;
+            cpuNanos += CPU.getCurrentThreadCpuTime() - cpu;
             decoded += batch;
           }
         }
       }
-      return decoded / (decodeNanos / 1e9);
+      return new double[] {decoded / (decodeNanos / 1e9), decoded / (cpuNanos / 1e9)};
     }
   }
 
@@ -174,6 +193,14 @@ public final class ModelBenchmark {
       return total / 1e6 / steps;
     } finally {
       model.setTrainable(false);
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+    } catch (java.io.IOException e) {
+      return "?";
     }
   }
 
