@@ -9,6 +9,7 @@ import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.tokenizer.Tokenizers;
 import dev.rlhfmesh.modelsvc.config.ModelSvcConfig;
 import dev.rlhfmesh.modelsvc.serving.ModelRegistry;
+import dev.rlhfmesh.modelsvc.serving.OwnedGptLoader;
 import dev.rlhfmesh.modelsvc.serving.ServedModel;
 import dev.rlhfmesh.modelsvc.serving.TextDecoder;
 import dev.rlhfmesh.modelsvc.serving.Weights;
@@ -73,11 +74,12 @@ public class ModelSvcRuntime {
     Weights weights;
     if (entry != null && entry.path().isPresent()) {
       Path dir = Path.of(entry.path().get());
-      weights = new Weights(Gpt.load(root, dir), entry.version(), dir.toString());
+      weights = new Weights(OwnedGptLoader.load(root, dir), entry.version(), dir.toString());
       LOG.infof("model %s: loaded %s as version %d", name, dir, entry.version());
     } else {
       ModelSvcConfig.Init init = config.init();
       int vocab = config.tokenizerPath().map(p -> vocabSize(Path.of(p))).orElse(init.vocabSize());
+      GptConfig defaults = GptConfig.smallDefault(vocab); // activation and epsilon of the default
       GptConfig shape =
           new GptConfig(
               vocab,
@@ -86,8 +88,8 @@ public class ModelSvcRuntime {
               init.nLayer(),
               init.nHead(),
               4 * init.nEmbd(),
-              1e-5f,
-              "gelu_new",
+              defaults.layerNormEpsilon(),
+              defaults.activation(),
               -1,
               -1);
       weights = new Weights(Gpt.init(root, shape, init.seed()), 0, "seeded-init:" + init.seed());

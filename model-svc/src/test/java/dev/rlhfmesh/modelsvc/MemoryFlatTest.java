@@ -72,7 +72,8 @@ class MemoryFlatTest {
                 try {
                   switch (kind) {
                     case 0, 1 ->
-                        stub.generate(generate("policy", sampling(1f, kind, maxNew).setN(n), ids(prompt)));
+                        stub.generate(
+                            generate("policy", sampling(1f, kind, maxNew).setN(n), ids(prompt)));
                     case 2 ->
                         stub.generateStream(
                                 GenerateStreamRequest.newBuilder()

@@ -29,7 +29,8 @@ final class TestWeights {
       byte[] data = new byte[b.remaining()];
       b.get(data);
       out.add(
-          new TensorBytes(e.getKey(), DType.D_TYPE_FLOAT32, e.getValue().getShape().getShape(), data));
+          new TensorBytes(
+              e.getKey(), DType.D_TYPE_FLOAT32, e.getValue().getShape().getShape(), data));
     }
     return out;
   }

@@ -115,7 +115,8 @@ class WeightUpdateTest {
   void push_swapsWeightsAndReportsTheVersion() {
     int[] before = greedy(3, 4, 5);
     long v = reference().version() + 1;
-    WeightPusher pusher = new WeightPusher(adminChannel, TOKEN, 1000, java.time.Duration.ofMinutes(1));
+    WeightPusher pusher =
+        new WeightPusher(adminChannel, TOKEN, 1000, java.time.Duration.ofMinutes(1));
     assertEquals(v, pusher.push("reference", v, TestWeights.seeded(config(), 77)));
     assertEquals(v, pusher.version("reference"));
     int[] after = greedy(3, 4, 5);
@@ -146,11 +147,15 @@ class WeightUpdateTest {
     // a manifest that does not fit the model is refused before any byte moves
     List<TensorBytes> wrongShape = new ArrayList<>(good);
     TensorBytes first = good.get(0);
+    long[] half = {first.shape()[0] / 2, first.shape()[1]};
     wrongShape.set(
         0,
         new TensorBytes(
-            first.name(), first.dtype(), new long[] {first.shape()[0] / 2, first.shape()[1]},
-            java.util.Arrays.copyOf(first.data(), first.data().length / 2)));
+            first.name(),
+            first.dtype(),
+            half,
+            java.util.Arrays.copyOf(
+                first.data(), (int) TensorBytes.byteSize(first.dtype(), half))));
     StatusRuntimeException bad =
         assertThrows(
             StatusRuntimeException.class,
@@ -223,7 +228,8 @@ class WeightUpdateTest {
     long v0 = reference().version();
     var s = sampling(1f, 2024, 40).setN(64);
     GenerateRequest req = generate("reference", s, ids(2, 3));
-    Map<Integer, int[]> baselineV0 = byIndex(ModelServiceGrpc.newBlockingStub(channel).generate(req));
+    Map<Integer, int[]> baselineV0 =
+        byIndex(ModelServiceGrpc.newBlockingStub(channel).generate(req));
     Iterator<GenerateStreamResponse> it =
         ModelServiceGrpc.newBlockingStub(channel)
             .generateStream(
@@ -238,15 +244,19 @@ class WeightUpdateTest {
     long v1 = v0 + 1;
     while (it.hasNext()) {
       GenerateStreamResponse m = it.next();
-      streamed.computeIfAbsent(m.getSampleIndex(), k -> new ArrayList<>()).addAll(m.getTokenIdsList());
+      streamed
+          .computeIfAbsent(m.getSampleIndex(), k -> new ArrayList<>())
+          .addAll(m.getTokenIdsList());
       Long prev = versions.put(m.getSampleIndex(), m.getPolicyVersion());
       assertTrue(prev == null || prev == m.getPolicyVersion(), "one version per sample");
       if (!pushed) {
         pushed = true;
-        new WeightPusher(adminChannel, TOKEN).push("reference", v1, TestWeights.seeded(config(), 55));
+        new WeightPusher(adminChannel, TOKEN)
+            .push("reference", v1, TestWeights.seeded(config(), 55));
       }
     }
-    Map<Integer, int[]> baselineV1 = byIndex(ModelServiceGrpc.newBlockingStub(channel).generate(req));
+    Map<Integer, int[]> baselineV1 =
+        byIndex(ModelServiceGrpc.newBlockingStub(channel).generate(req));
     int onOld = 0;
     for (int k = 0; k < 64; k++) {
       int[] got = streamed.get(k).stream().mapToInt(Integer::intValue).toArray();

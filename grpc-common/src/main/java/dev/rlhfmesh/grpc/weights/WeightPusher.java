@@ -61,20 +61,43 @@ public final class WeightPusher {
     this.timeout = timeout;
   }
 
+  /** What one push did and how long its phases took. */
+  public record PushResult(long version, long bytes, long transferNanos, long commitNanos) {
+    /** Megabytes (10^6 bytes) per second of begin + chunks. */
+    public double transferMbPerSecond() {
+      return bytes / 1e6 / (transferNanos / 1e9);
+    }
+
+    /** Megabytes per second from begin to the replica serving the new version. */
+    public double endToEndMbPerSecond() {
+      return bytes / 1e6 / ((transferNanos + commitNanos) / 1e9);
+    }
+  }
+
   /**
    * Pushes every tensor as {@code version} of {@code model}; returns the version the replica serves
    * afterwards. Throws {@link StatusRuntimeException} (after aborting) on failure.
    */
   public long push(String model, long version, List<TensorBytes> tensors) {
+    return pushTimed(model, version, tensors).version();
+  }
+
+  /** {@link #push} with its timings (transfer = begin + chunks; commit = check + swap). */
+  public PushResult pushTimed(String model, long version, List<TensorBytes> tensors) {
+    long t0 = System.nanoTime();
     BeginUpdateRequest.Builder begin = BeginUpdateRequest.newBuilder().setModel(model);
     begin.setVersion(version);
     tensors.forEach(t -> begin.addManifest(t.spec()));
     String id = deadlined().beginUpdate(begin.build()).getUpdateId();
     try {
       upload(id, tensors);
-      return deadlined()
-          .commitUpdate(CommitUpdateRequest.newBuilder().setUpdateId(id).build())
-          .getVersion();
+      long t1 = System.nanoTime();
+      long v =
+          deadlined()
+              .commitUpdate(CommitUpdateRequest.newBuilder().setUpdateId(id).build())
+              .getVersion();
+      long bytes = tensors.stream().mapToLong(t -> t.data().length).sum();
+      return new PushResult(v, bytes, t1 - t0, System.nanoTime() - t1);
     } catch (RuntimeException e) {
       abortQuietly(id, e.toString());
       throw e;

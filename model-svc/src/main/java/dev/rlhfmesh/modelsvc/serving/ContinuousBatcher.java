@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.KvCache;
+import dev.rlhfmesh.model.gpt.NoGrad;
 import dev.rlhfmesh.model.sampling.Sampler;
 import dev.rlhfmesh.model.sampling.TokenChoice;
 import java.util.ArrayList;
@@ -36,6 +37,9 @@ import org.jboss.logging.Logger;
 public final class ContinuousBatcher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ContinuousBatcher.class);
 
+  /** Prompts up to this long are prefilled in the same forward pass as the decode rows. */
+  static final int MERGED_PREFILL_TOKENS = 32;
+
   private final String name;
   private final NDManager manager;
   private final KvCache cache;
@@ -48,6 +52,7 @@ public final class ContinuousBatcher implements AutoCloseable {
   private final List<Sequence> active = new ArrayList<>();
   private final LongAdder tokensGenerated = new LongAdder();
   private final LongAdder steps = new LongAdder();
+  private final LongAdder cancelled = new LongAdder();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private final Thread thread;
@@ -165,6 +170,11 @@ public final class ContinuousBatcher implements AutoCloseable {
     return tokensGenerated.sum();
   }
 
+  /** Sequences ended by cancellation or a passed deadline since start. */
+  public long cancelledSequences() {
+    return cancelled.sum();
+  }
+
   /** Decode steps since start. */
   public long steps() {
     return steps.sum();
@@ -180,16 +190,18 @@ public final class ContinuousBatcher implements AutoCloseable {
   }
 
   private void loop() {
+    NoGrad.enter(); // this thread only runs inference: autograd stays off for its lifetime
     while (!closing) {
       try {
         runTasks();
         reapCancelled();
-        admit();
+        List<Sequence> running = List.copyOf(active);
+        List<Sequence> joined = admit();
         if (active.isEmpty()) {
           idle();
           continue;
         }
-        step();
+        step(running, joined);
       } catch (RuntimeException | Error e) {
         LOG.errorf(e, "decode loop of model %s failed a step; failing its active requests", name);
         for (Sequence s : List.copyOf(active)) {
@@ -247,8 +259,8 @@ public final class ContinuousBatcher implements AutoCloseable {
         });
   }
 
-  /** Moves waiting sequences into free slots and prefills their prompts together. */
-  private void admit() {
+  /** Moves waiting sequences into free slots; returns them (their prompts still to prefill). */
+  private List<Sequence> admit() {
     List<Sequence> joined = new ArrayList<>();
     while (cache.freeSlots() > 0 && !waiting.isEmpty()) {
       Sequence s = waiting.poll();
@@ -260,21 +272,32 @@ public final class ContinuousBatcher implements AutoCloseable {
       active.add(s);
       activeCount.incrementAndGet();
     }
-    if (joined.isEmpty()) {
-      return;
-    }
-    int[][] prompts = joined.stream().map(s -> s.prompt).toArray(int[][]::new);
-    forward(joined, prompts);
+    return joined;
   }
 
-  /** One decoding step of every active sequence. */
-  private void step() {
-    List<Sequence> batch = List.copyOf(active);
-    int[][] last = new int[batch.size()][];
-    for (int i = 0; i < batch.size(); i++) {
-      last[i] = new int[] {batch.get(i).lastToken()};
+  /**
+   * One step: every running sequence appends its last token and newly joined ones their prompts.
+   * Short prompts ride in the same forward pass as the decode rows (rows are right-padded, and at
+   * these sizes a pass costs per-op overhead, not arithmetic); long ones get their own prefill.
+   */
+  private void step(List<Sequence> running, List<Sequence> joined) {
+    int longest = joined.stream().mapToInt(s -> s.prompt.length).max().orElse(0);
+    List<Sequence> batch = new ArrayList<>(running);
+    List<int[]> tokens = new ArrayList<>();
+    for (Sequence s : running) {
+      tokens.add(new int[] {s.lastToken()});
     }
-    forward(batch, last);
+    if (longest <= MERGED_PREFILL_TOKENS) {
+      for (Sequence s : joined) {
+        batch.add(s);
+        tokens.add(s.prompt);
+      }
+    } else if (!joined.isEmpty()) {
+      forward(joined, joined.stream().map(s -> s.prompt).toArray(int[][]::new));
+    }
+    if (!batch.isEmpty()) {
+      forward(batch, tokens.toArray(int[][]::new));
+    }
     steps.increment();
   }
 
@@ -316,6 +339,9 @@ public final class ContinuousBatcher implements AutoCloseable {
   }
 
   private void finish(Sequence s, FinishReason reason, int token, float logprob, String text) {
+    if (reason == FinishReason.CANCELLED) {
+      cancelled.increment();
+    }
     notify(s, token, logprob, reason, text);
     end(s);
     s.job.sequenceDone();

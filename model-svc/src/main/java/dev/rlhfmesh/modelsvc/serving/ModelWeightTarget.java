@@ -114,7 +114,7 @@ public final class ModelWeightTarget implements WeightTarget {
     }
     Gpt gpt;
     try {
-      gpt = Gpt.load(served.manager(), dir);
+      gpt = OwnedGptLoader.load(served.manager(), dir);
     } catch (RuntimeException e) {
       throw ServiceException.invalidArgument("directory", directory, e.getMessage());
     }
@@ -151,7 +151,7 @@ public final class ModelWeightTarget implements WeightTarget {
       for (int i = 0; i < f.length; i++) {
         f[i] = Float.intBitsToFloat((src.getShort(2 * i) & 0xFFFF) << 16);
       }
-      return m.create(f, shape);
+      return owned(m, m.create(f, shape));
     }
     DataType type =
         switch (t.dtype()) {
@@ -163,6 +163,20 @@ public final class ModelWeightTarget implements WeightTarget {
         };
     ByteBuffer direct = ByteBuffer.allocateDirect(data.length).order(ByteOrder.nativeOrder());
     direct.put(data).rewind();
-    return m.create(direct, shape, type);
+    return owned(m, m.create(direct, shape, type));
+  }
+
+  /**
+   * A copy of {@code wrapped} in memory that libtorch owns. DJL creates arrays over a Java direct
+   * buffer without copying, and {@code Gpt.fromStateDict}'s {@code toType(FLOAT32, true)} can alias
+   * its source when the type already matches: parameters built from a wrapped buffer would dangle
+   * once the source is closed and its buffer collected (seen: NaN logits after a GC). {@code
+   * duplicate()} is a torch clone, so the parameters keep their storage alive themselves.
+   */
+  static NDArray owned(NDManager m, NDArray wrapped) {
+    NDArray copy = wrapped.duplicate();
+    copy.attach(m);
+    wrapped.close();
+    return copy;
   }
 }

@@ -3,6 +3,7 @@ package dev.rlhfmesh.modelsvc.serving;
 import ai.djl.ndarray.NDManager;
 import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.gpt.KvCache;
+import dev.rlhfmesh.model.gpt.NoGrad;
 
 /**
  * One version of a model's weights. Reference-counted: sequences pinned to it and scoring calls
@@ -31,7 +32,8 @@ public final class Weights {
 
   /** One tiny forward pass so lazily built views exist before several threads use the model. */
   private void warmUp() {
-    try (NDManager m = gpt.manager().newSubManager();
+    try (NoGrad ng = NoGrad.enter();
+        NDManager m = gpt.manager().newSubManager();
         KvCache c = new KvCache(m, gpt.config(), 1, 1)) {
       gpt.nextLogitsCached(m, c, new int[] {c.allocate()}, new int[][] {{0}}).close();
     }

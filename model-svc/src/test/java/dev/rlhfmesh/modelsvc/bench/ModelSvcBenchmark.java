@@ -1,0 +1,346 @@
+package dev.rlhfmesh.modelsvc.bench;
+
+import ai.djl.ndarray.NDManager;
+import dev.rlhfmesh.grpc.weights.TensorBytes;
+import dev.rlhfmesh.grpc.weights.WeightAdminServer;
+import dev.rlhfmesh.grpc.weights.WeightPusher;
+import dev.rlhfmesh.grpc.weights.WeightStaging;
+import dev.rlhfmesh.model.GptConfig;
+import dev.rlhfmesh.model.gpt.Gpt;
+import dev.rlhfmesh.model.sampling.SamplingParams;
+import dev.rlhfmesh.modelsvc.serving.FinishReason;
+import dev.rlhfmesh.modelsvc.serving.GenerationJob;
+import dev.rlhfmesh.modelsvc.serving.GenerationListener;
+import dev.rlhfmesh.modelsvc.serving.ModelRegistry;
+import dev.rlhfmesh.modelsvc.serving.ModelWeightTarget;
+import dev.rlhfmesh.modelsvc.serving.SamplingSpec;
+import dev.rlhfmesh.modelsvc.serving.ServedModel;
+import dev.rlhfmesh.modelsvc.serving.Weights;
+import dev.rlhfmesh.proto.common.v1.DType;
+import dev.rlhfmesh.proto.common.v1.SamplingParams.Builder;
+import dev.rlhfmesh.proto.common.v1.TokenIds;
+import dev.rlhfmesh.proto.model.v1.GenerateRequest;
+import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prints model-svc's figures (not a test; see model-svc/README.md "Benchmark"):
+ *
+ * <ol>
+ *   <li>aggregate tokens/s of the continuous batcher at 1, 4, 16, 64 concurrent clients against the
+ *       same requests served one at a time, on the small default model;
+ *   <li>the gRPC path against calling the scheduler in-process at 16 clients (needs the packaged
+ *       app: {@code ./mvnw -o package -DskipTests -pl grpc-common,model-svc}; skipped otherwise);
+ *   <li>weight-update throughput of a GPT-2-small-sized model over loopback with {@link
+ *       WeightPusher} against a raw loopback socket copy of the same bytes.
+ * </ol>
+ *
+ * Arguments: {@code [requestsPerClient=8] [maxNewTokens=32] [skipWeights=false]}.
+ */
+public final class ModelSvcBenchmark {
+  static final int PROMPT = 8;
+
+  public static void main(String[] args) throws Exception {
+    int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+    int maxNew = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+    boolean skipWeights = args.length > 2 && Boolean.parseBoolean(args[2]);
+    GptConfig small = GptConfig.smallDefault(512);
+    System.out.printf(
+        "model: small default (%d params), prompt %d, %d new tokens, %d requests per client%n",
+        small.parameterCount(), PROMPT, maxNew, perClient);
+    try (NDManager root = NDManager.newBaseManager()) {
+      ServedModel model =
+          new ServedModel(
+              "policy",
+              root,
+              new Weights(Gpt.init(root, small, 1234), 0, "seeded"),
+              -1,
+              null,
+              64,
+              100_000,
+              8);
+      inProcess(model, 16, 4, maxNew); // warm up
+      double serial = serial(model, 64, maxNew);
+      System.out.printf("one at a time: %.0f tokens/s%n", serial);
+      double at16 = 0;
+      for (int c : new int[] {1, 4, 16, 64}) {
+        double tps = inProcess(model, c, perClient, maxNew);
+        if (c == 16) {
+          at16 = tps;
+        }
+        System.out.printf(
+            "in-process, %2d clients: %.0f tokens/s (%.1fx one at a time)%n", c, tps, tps / serial);
+      }
+      grpcPath(at16, perClient, maxNew);
+      model.close();
+    }
+    if (!skipWeights) {
+      weightUpdate();
+    }
+  }
+
+  /** Requests served strictly one after another. */
+  static double serial(ServedModel model, int requests, int maxNew) throws Exception {
+    return inProcess(model, 1, requests, maxNew);
+  }
+
+  /** {@code clients} threads each submitting {@code perClient} requests back to back. */
+  static double inProcess(ServedModel model, int clients, int perClient, int maxNew)
+      throws Exception {
+    AtomicLong tokens = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long t0 = System.nanoTime();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      fs.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < perClient; i++) {
+                  tokens.addAndGet(generateOnce(model, client * 1000L + i, maxNew));
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : fs) {
+      f.get();
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    pool.shutdown();
+    return tokens.get() / secs;
+  }
+
+  static int generateOnce(ServedModel model, long seed, int maxNew) throws Exception {
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+    int[] count = {0};
+    SamplingSpec spec =
+        new SamplingSpec(
+            new SamplingParams(1.0, 0, 1, seed), maxNew, 1, Set.of(), List.of(), false, true);
+    model.generate(
+        new GenerationJob(
+            List.of(prompt(seed)),
+            spec,
+            () -> false,
+            new GenerationListener() {
+              @Override
+              public void onStep(
+                  int p, int s, int token, float lp, FinishReason f, String text, long v) {
+                if (token >= 0) {
+                  count[0]++;
+                }
+              }
+
+              @Override
+              public void onComplete() {
+                done.complete(count[0]);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
+            }));
+    return done.get();
+  }
+
+  static int[] prompt(long seed) {
+    int[] p = new int[PROMPT];
+    for (int i = 0; i < PROMPT; i++) {
+      p[i] = (int) Math.floorMod(seed * 31 + i * 7, 500);
+    }
+    return p;
+  }
+
+  /** The same 16-client load through the packaged app over gRPC. */
+  static void grpcPath(double inProcessAt16, int perClient, int maxNew) throws Exception {
+    Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      System.out.println("gRPC path: skipped (no " + jar + "; package the app first)");
+      return;
+    }
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Process app =
+        new ProcessBuilder(
+                "java",
+                "-Dai.djl.offline=true",
+                "-Dquarkus.grpc.server.port=" + port,
+                "-Dquarkus.http.port=0",
+                "-Drlhf.model.served=policy",
+                "-Drlhf.model.init.vocab-size=512",
+                "-Drlhf.model.scheduler.max-batch=64",
+                "-Drlhf.model.scheduler.queue-capacity=100000",
+                "-jar",
+                jar.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(Path.of("target/bench-app.log").toFile())
+            .start();
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    try {
+      var stub = ModelServiceGrpc.newBlockingStub(ch);
+      for (int i = 0; i < 600; i++) {
+        try {
+          stub.generate(request(1, maxNew));
+          break;
+        } catch (RuntimeException e) {
+          Thread.sleep(100);
+        }
+      }
+      for (int i = 0; i < 200; i++) {
+        stub.generate(request(i, maxNew)); // warm up the app's JIT
+      }
+      AtomicLong tokens = new AtomicLong();
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      long t0 = System.nanoTime();
+      List<Future<?>> fs = new ArrayList<>();
+      for (int c = 0; c < 16; c++) {
+        int client = c;
+        fs.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perClient; i++) {
+                    tokens.addAndGet(
+                        stub.generate(request(client * 1000L + i, maxNew))
+                            .getCompletions(0)
+                            .getTokenIdsCount());
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : fs) {
+        f.get();
+      }
+      double tps = tokens.get() / ((System.nanoTime() - t0) / 1e9);
+      pool.shutdown();
+      System.out.printf(
+          "gRPC, 16 clients: %.0f tokens/s; overhead vs in-process %.1f%%%n",
+          tps, 100 * (1 - tps / inProcessAt16));
+    } finally {
+      ch.shutdownNow();
+      app.destroy();
+      app.waitFor();
+    }
+  }
+
+  static GenerateRequest request(long seed, int maxNew) {
+    TokenIds.Builder p = TokenIds.newBuilder();
+    for (int id : prompt(seed)) {
+      p.addIds(id);
+    }
+    Builder s =
+        dev.rlhfmesh.proto.common.v1.SamplingParams.newBuilder()
+            .setTemperature(1f)
+            .setSeed(seed)
+            .setMaxNewTokens(maxNew)
+            .setIgnoreEos(true);
+    return GenerateRequest.newBuilder().setModel("policy").addPrompts(p).setSampling(s).build();
+  }
+
+  /** GPT-2-small-sized push over loopback vs a raw socket copy of the same bytes. */
+  static void weightUpdate() throws Exception {
+    GptConfig gpt2 = GptConfig.gpt2Small();
+    try (NDManager root = NDManager.newBaseManager()) {
+      ServedModel model =
+          new ServedModel(
+              "policy", root, new Weights(Gpt.init(root, gpt2, 1), 0, "seeded"), -1, null, 1, 1, 1);
+      List<TensorBytes> tensors;
+      try (NDManager m = NDManager.newBaseManager();
+          Gpt next = Gpt.init(m, gpt2, 2)) {
+        tensors = new ArrayList<>();
+        for (var e : next.parameters().entrySet()) {
+          ByteBuffer b = e.getValue().toByteBuffer();
+          byte[] d = new byte[b.remaining()];
+          b.get(d);
+          tensors.add(
+              new TensorBytes(
+                  e.getKey(), DType.D_TYPE_FLOAT32, e.getValue().getShape().getShape(), d));
+        }
+      }
+      long bytes = tensors.stream().mapToLong(t -> t.data().length).sum();
+      WeightStaging staging =
+          new WeightStaging(
+              new ModelWeightTarget(new ModelRegistry(List.of(model))),
+              Duration.ofMinutes(5),
+              4L << 30);
+      try (WeightAdminServer server =
+          WeightAdminServer.start("127.0.0.1", 0, "bench", staging, Duration.ofMinutes(1))) {
+        ManagedChannel ch =
+            ManagedChannelBuilder.forAddress("127.0.0.1", server.port())
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
+        WeightPusher pusher = new WeightPusher(ch, "bench");
+        for (int v = 1; v <= 3; v++) {
+          WeightPusher.PushResult r = pusher.pushTimed("policy", v, tensors);
+          System.out.printf(
+              "weight push %d (GPT-2 small, %.0f MB): transfer (begin + chunks) %.2f s = %.0f MB/s;"
+                  + " commit (check, build, swap) %.2f s; end to end %.0f MB/s%n",
+              v,
+              bytes / 1e6,
+              r.transferNanos() / 1e9,
+              r.transferMbPerSecond(),
+              r.commitNanos() / 1e9,
+              r.endToEndMbPerSecond());
+        }
+        ch.shutdownNow();
+      }
+      double raw = rawLoopback(tensors);
+      System.out.printf("raw loopback socket copy of the same bytes: %.0f MB/s%n", raw);
+      model.close();
+    }
+  }
+
+  static double rawLoopback(List<TensorBytes> tensors) throws Exception {
+    long total = tensors.stream().mapToLong(t -> t.data().length).sum();
+    try (ServerSocket server = new ServerSocket(0)) {
+      CompletableFuture<Long> received =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Socket s = server.accept();
+                    InputStream in = s.getInputStream()) {
+                  byte[] dst = new byte[(int) Math.min(total, Integer.MAX_VALUE - 8)];
+                  long n = 0;
+                  int r;
+                  byte[] buf = new byte[1 << 20];
+                  while ((r = in.read(buf)) > 0) {
+                    System.arraycopy(buf, 0, dst, (int) (n % (dst.length - buf.length)), r);
+                    n += r;
+                  }
+                  return n;
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      long t0 = System.nanoTime();
+      try (Socket s = new Socket("127.0.0.1", server.getLocalPort());
+          OutputStream out = s.getOutputStream()) {
+        for (TensorBytes t : tensors) {
+          for (int off = 0; off < t.data().length; off += 1 << 20) {
+            out.write(t.data(), off, Math.min(1 << 20, t.data().length - off));
+          }
+        }
+      }
+      long n = received.get();
+      return n / 1e6 / ((System.nanoTime() - t0) / 1e9);
+    }
+  }
+}
