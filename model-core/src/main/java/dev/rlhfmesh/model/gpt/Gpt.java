@@ -169,12 +169,23 @@ public final class Gpt implements AutoCloseable {
     NDManager m = parent.newSubManager();
     Map<String, NDArray> params = new LinkedHashMap<>();
     for (String name : shapes.keySet()) {
-      NDArray a = src.get(name).toType(DataType.FLOAT32, true);
+      NDArray a = ownedF32(src.get(name));
       a.attach(m);
       a.setName(name);
       params.put(name, a);
     }
     return new Gpt(m, config, params);
+  }
+
+  /**
+   * A float32 copy that owns its memory. {@code toType(FLOAT32, true)} returns an alias when the
+   * input is already F32 (libtorch's {@code .to()} ignores DJL's copy flag), and tensors read from
+   * safetensors live in Java direct buffers that only the temporary array keeps alive: a parameter
+   * aliasing one would point into freed memory after a GC (seen as heap corruption during optimizer
+   * updates). {@code duplicate()} is a libtorch clone.
+   */
+  static NDArray ownedF32(NDArray a) {
+    return a.getDataType() == DataType.FLOAT32 ? a.duplicate() : a.toType(DataType.FLOAT32, true);
   }
 
   /** Writes {@code config.json} + {@code model.safetensors} (F32, HF names, no prefix). */

@@ -68,8 +68,8 @@ public final class ScalarHeadModel implements AutoCloseable {
           Map.of("score.weight", new Shape(1, config.nEmbd()), "score.bias", new Shape(1));
       GptWeights.validate(headShapes, head);
       Gpt gpt = Gpt.fromStateDict(parent, config, GptWeights.backbone(raw));
-      NDArray w = head.get("score.weight").toType(DataType.FLOAT32, true);
-      NDArray b = head.get("score.bias").toType(DataType.FLOAT32, true);
+      NDArray w = Gpt.ownedF32(head.get("score.weight"));
+      NDArray b = Gpt.ownedF32(head.get("score.bias"));
       w.attach(gpt.manager());
       b.attach(gpt.manager());
       return new ScalarHeadModel(gpt, w, b);
