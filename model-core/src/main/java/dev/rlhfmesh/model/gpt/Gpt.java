@@ -1,0 +1,382 @@
+package dev.rlhfmesh.model.gpt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.norm.LayerNorm;
+import dev.rlhfmesh.model.GptConfig;
+import dev.rlhfmesh.model.io.GptWeights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The GPT-2 decoder: token + learned position embeddings, {@code n_layer} pre-LayerNorm {@link
+ * GptBlock}s, a final LayerNorm, and an LM head tied to the token embedding. No dropout (RLHF
+ * fine-tuning runs with dropout off; GPT-2 checkpoints load unchanged).
+ *
+ * <p>Owns its parameters in its own child {@link NDManager}; {@link #parameters()} exposes them
+ * under Hugging Face GPT-2 names in a fixed order. Forward results belong to the manager of the
+ * input ids (callers pass ids created in a per-request / per-step child manager and close it).
+ *
+ * <p>Inference (the default) runs without autograd. Call {@link #setTrainable(boolean)} before
+ * training so parameters record gradients; then run forward passes inside a {@code
+ * GradientCollector}. Forward passes use no Java scalars in arithmetic (TOOLCHAIN-NOTES pitfall 1).
+ */
+public final class Gpt implements AutoCloseable {
+  private final GptConfig config;
+  private final NDManager manager;
+  private final Map<String, NDArray> params;
+  private final NDArray wte; // (V, C)
+  private final NDArray wpe; // (n_positions, C)
+  private final NDArray lnfWeight;
+  private final NDArray lnfBias;
+  private final List<GptBlock> blocks = new ArrayList<>();
+  private final ModelConstants constants;
+  private boolean trainable;
+  private NDArray wteT; // (C, V) view, inference only
+
+  private Gpt(NDManager manager, GptConfig config, Map<String, NDArray> params) {
+    this.manager = manager;
+    this.config = config;
+    this.params = Collections.unmodifiableMap(params);
+    this.constants = new ModelConstants(manager, config.headDim());
+    wte = params.get("wte.weight");
+    wpe = params.get("wpe.weight");
+    lnfWeight = params.get("ln_f.weight");
+    lnfBias = params.get("ln_f.bias");
+    boolean exactGelu = "gelu".equals(config.activation());
+    for (int i = 0; i < config.nLayer(); i++) {
+      String p = "h." + i + ".";
+      CausalSelfAttention attn =
+          new CausalSelfAttention(
+              new Conv1D(params.get(p + "attn.c_attn.weight"), params.get(p + "attn.c_attn.bias")),
+              new Conv1D(params.get(p + "attn.c_proj.weight"), params.get(p + "attn.c_proj.bias")),
+              config.nHead(),
+              config.headDim(),
+              constants);
+      Mlp mlp =
+          new Mlp(
+              new Conv1D(params.get(p + "mlp.c_fc.weight"), params.get(p + "mlp.c_fc.bias")),
+              new Conv1D(params.get(p + "mlp.c_proj.weight"), params.get(p + "mlp.c_proj.bias")),
+              constants,
+              exactGelu);
+      blocks.add(
+          new GptBlock(
+              params.get(p + "ln_1.weight"),
+              params.get(p + "ln_1.bias"),
+              attn,
+              params.get(p + "ln_2.weight"),
+              params.get(p + "ln_2.bias"),
+              mlp,
+              config.layerNormEpsilon()));
+    }
+  }
+
+  /** Parameter names and shapes of a config, in Hugging Face GPT-2 naming and order. */
+  public static Map<String, Shape> parameterShapes(GptConfig c) {
+    Map<String, Shape> s = new LinkedHashMap<>();
+    long e = c.nEmbd();
+    s.put("wte.weight", new Shape(c.vocabSize(), e));
+    s.put("wpe.weight", new Shape(c.nPositions(), e));
+    for (int i = 0; i < c.nLayer(); i++) {
+      String p = "h." + i + ".";
+      s.put(p + "ln_1.weight", new Shape(e));
+      s.put(p + "ln_1.bias", new Shape(e));
+      s.put(p + "attn.c_attn.weight", new Shape(e, 3 * e));
+      s.put(p + "attn.c_attn.bias", new Shape(3 * e));
+      s.put(p + "attn.c_proj.weight", new Shape(e, e));
+      s.put(p + "attn.c_proj.bias", new Shape(e));
+      s.put(p + "ln_2.weight", new Shape(e));
+      s.put(p + "ln_2.bias", new Shape(e));
+      s.put(p + "mlp.c_fc.weight", new Shape(e, c.nInner()));
+      s.put(p + "mlp.c_fc.bias", new Shape(c.nInner()));
+      s.put(p + "mlp.c_proj.weight", new Shape(c.nInner(), e));
+      s.put(p + "mlp.c_proj.bias", new Shape(e));
+    }
+    s.put("ln_f.weight", new Shape(e));
+    s.put("ln_f.bias", new Shape(e));
+    return s;
+  }
+
+  /**
+   * GPT-2 initialisation, deterministic in {@code seed}: weights and embeddings normal(0, 0.02),
+   * residual projections ({@code attn.c_proj}, {@code mlp.c_proj}) normal(0, 0.02 / sqrt(2
+   * n_layer)), biases 0, LayerNorm weights 1. Each tensor draws from its own {@link
+   * SplittableRandom} seeded from (seed, name), so the values do not depend on the engine.
+   */
+  public static Gpt init(NDManager parent, GptConfig config, long seed) {
+    NDManager m = parent.newSubManager();
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    double residualStd = 0.02 / Math.sqrt(2.0 * config.nLayer());
+    for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
+      String name = e.getKey();
+      Shape shape = e.getValue();
+      NDArray a;
+      if (name.contains("ln_") && name.endsWith(".weight")) {
+        a = m.ones(shape);
+      } else if (name.endsWith(".bias")) {
+        a = m.zeros(shape);
+      } else {
+        double std = name.endsWith("c_proj.weight") ? residualStd : 0.02;
+        a = m.create(gaussian(seed, name, shape.size(), std), shape);
+      }
+      a.setName(name);
+      params.put(name, a);
+    }
+    return new Gpt(m, config, params);
+  }
+
+  static float[] gaussian(long seed, String name, long n, double std) {
+    SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+    float[] f = new float[Math.toIntExact(n)];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) (r.nextGaussian() * std);
+    }
+    return f;
+  }
+
+  /**
+   * Reads {@code config.json} and {@code model.safetensors} (or a sharded {@code
+   * model.safetensors.index.json}) from a Hugging Face GPT-2 directory.
+   */
+  public static Gpt load(NDManager parent, Path dir) {
+    GptConfig config = GptConfig.fromJson(dir.resolve("config.json"));
+    try (NDManager tmp = parent.newSubManager()) {
+      Map<String, NDArray> raw = GptWeights.readDirectory(tmp, dir);
+      Map<String, NDArray> backbone = GptWeights.backbone(raw);
+      return fromStateDict(parent, config, backbone);
+    }
+  }
+
+  /** A new model holding copies of the given tensors (HF names, validated, converted to F32). */
+  public static Gpt fromStateDict(NDManager parent, GptConfig config, Map<String, NDArray> src) {
+    Map<String, Shape> shapes = parameterShapes(config);
+    GptWeights.validate(shapes, src);
+    NDManager m = parent.newSubManager();
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    for (String name : shapes.keySet()) {
+      NDArray a = src.get(name).toType(DataType.FLOAT32, true);
+      a.attach(m);
+      a.setName(name);
+      params.put(name, a);
+    }
+    return new Gpt(m, config, params);
+  }
+
+  /** Writes {@code config.json} + {@code model.safetensors} (F32, HF names, no prefix). */
+  public void save(Path dir) {
+    config.writeJson(dir.resolve("config.json"));
+    GptWeights.write(dir.resolve("model.safetensors"), params);
+  }
+
+  public GptConfig config() {
+    return config;
+  }
+
+  /** Parameters under HF GPT-2 names ({@code wte.weight}, {@code h.0.attn.c_attn.weight}, ...). */
+  public Map<String, NDArray> parameters() {
+    return params;
+  }
+
+  /** The manager owning the parameters (for constants of optimizers and heads). */
+  public NDManager manager() {
+    return manager;
+  }
+
+  /**
+   * Copies tensors into the parameters in place. All-or-nothing: names (HF, optional {@code
+   * transformer.} prefix) and shapes are checked before anything is copied; unknown or missing
+   * tensors throw naming the tensor.
+   */
+  public void loadStateDict(Map<String, NDArray> src) {
+    Map<String, NDArray> named = GptWeights.backbone(src);
+    GptWeights.validate(parameterShapes(config), named);
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      NDArray s = named.get(e.getKey());
+      if (s.getDataType() == DataType.FLOAT32) {
+        s.copyTo(e.getValue());
+      } else {
+        try (NDArray f = s.toType(DataType.FLOAT32, true)) {
+          f.copyTo(e.getValue());
+        }
+      }
+    }
+  }
+
+  /** Alias of {@link #loadStateDict(Map)}. */
+  public void copyFrom(Map<String, NDArray> src) {
+    loadStateDict(src);
+  }
+
+  /** Turns gradient recording of all parameters on or off. */
+  public void setTrainable(boolean on) {
+    trainable = on;
+    dropViews();
+    for (NDArray p : params.values()) {
+      p.setRequiresGradient(on);
+    }
+  }
+
+  public boolean isTrainable() {
+    return trainable;
+  }
+
+  private void dropViews() {
+    if (wteT != null) {
+      wteT.close();
+      wteT = null;
+    }
+    blocks.forEach(GptBlock::dropViews);
+  }
+
+  /**
+   * Hidden states after the final LayerNorm for whole sequences (no cache).
+   *
+   * @param ids (B, T) token ids, any integer type; results live in its manager
+   * @param attentionMask (B, T) 1 for tokens, 0 for padding (left or right), or null for none.
+   *     Position ids are cumsum(mask) - 1, so left-padded rows match unpadded ones.
+   * @return (B, T, C)
+   */
+  public NDArray hidden(NDArray ids, NDArray attentionMask) {
+    Shape s = ids.getShape();
+    int b = (int) s.get(0);
+    int t = (int) s.get(1);
+    if (t > config.nPositions()) {
+      throw new IllegalArgumentException(t + " tokens exceed n_positions " + config.nPositions());
+    }
+    long[] mask = attentionMask == null ? null : toLongs(attentionMask);
+    long[] pos = new long[b * t];
+    float[] bias = new float[b * t * t];
+    for (int r = 0; r < b; r++) {
+      int seen = 0;
+      for (int q = 0; q < t; q++) {
+        boolean real = mask == null || mask[r * t + q] != 0;
+        pos[r * t + q] = real ? seen++ : 0; // padding: any position, it is never attended to
+        int base = (r * t + q) * t;
+        for (int k = 0; k < t; k++) {
+          boolean visible = k <= q && (mask == null || mask[r * t + k] != 0);
+          if (!visible) {
+            bias[base + k] = AttentionContext.MASKED;
+          }
+        }
+      }
+    }
+    NDManager m = ids.getManager();
+    NDArray positions = m.create(pos, new Shape(b, t));
+    NDArray biasArray = m.create(bias, new Shape(b, 1, t, t));
+    return run(ids, positions, AttentionContext.causal(biasArray));
+  }
+
+  /** Logits (B, T, V) for whole sequences; see {@link #hidden(NDArray, NDArray)}. */
+  public NDArray forward(NDArray ids, NDArray attentionMask) {
+    return lmHead(hidden(ids, attentionMask));
+  }
+
+  /** The tied LM head: hidden (..., C) → logits (..., V). */
+  public NDArray lmHead(NDArray hidden) {
+    NDArray w;
+    if (trainable) {
+      w = wte.transpose(); // (C, V), recorded by autograd
+      w.attach(hidden.getManager()); // freed with the step
+    } else {
+      if (wteT == null) {
+        wteT = wte.transpose();
+      }
+      w = wteT;
+    }
+    return hidden.matMul(w); // (..., C) x (C, V) -> (..., V)
+  }
+
+  /**
+   * Appends tokens to KV-cache slots and returns the hidden states of the new positions. Row i
+   * appends {@code tokens[i]} (at least one) to slot {@code slots[i]} at positions {@code
+   * cache.length(slot)...}; rows are right-padded to the longest. Inference only.
+   *
+   * @return (B, T, C) in {@code manager}, T = longest row; padded positions hold garbage
+   */
+  public NDArray hiddenCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+    int b = slots.length;
+    int t = 0;
+    int[] counts = new int[b];
+    for (int i = 0; i < b; i++) {
+      counts[i] = tokens[i].length;
+      t = Math.max(t, counts[i]);
+    }
+    long[] ids = new long[b * t];
+    long[] pos = new long[b * t];
+    for (int i = 0; i < b; i++) {
+      int start = cache.length(slots[i]);
+      for (int j = 0; j < t; j++) {
+        ids[i * t + j] = j < counts[i] ? tokens[i][j] : 0;
+        pos[i * t + j] = Math.min(start + j, config.nPositions() - 1);
+      }
+    }
+    AttentionContext ctx = AttentionContext.cached(manager, cache, slots, counts, t);
+    NDArray out =
+        run(manager.create(ids, new Shape(b, t)), manager.create(pos, new Shape(b, t)), ctx);
+    ctx.commit();
+    return out;
+  }
+
+  /**
+   * Next-token logits of each row after appending its tokens to its slot: (B, V), taken at each
+   * row's last real token.
+   */
+  public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+    NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
+    long b = h.getShape().get(0);
+    long t = h.getShape().get(1);
+    NDArray last;
+    if (t == 1) {
+      last = h.reshape(b, config.nEmbd()); // (B, C)
+    } else {
+      NDList rows = new NDList();
+      for (int i = 0; i < b; i++) {
+        rows.add(h.get(new NDIndex("{}, {}", i, tokens[i].length - 1))); // (C)
+      }
+      last = NDArrays.stack(rows); // (B, C)
+    }
+    return lmHead(last); // (B, V)
+  }
+
+  private NDArray run(NDArray ids, NDArray positions, AttentionContext ctx) {
+    NDArray x = embed(ids, wte).add(embed(positions, wpe)); // (B, T, C) token + position embeddings
+    for (int l = 0; l < blocks.size(); l++) {
+      x = blocks.get(l).forward(x, l, ctx, trainable); // (B, T, C)
+    }
+    return LayerNorm.layerNorm(
+            x, lnfWeight.getShape(), lnfWeight, lnfBias, config.layerNormEpsilon())
+        .singletonOrThrow(); // (B, T, C)
+  }
+
+  private static NDArray embed(NDArray ids, NDArray table) {
+    // NDArrayEx.embedding puts the result in the ids' manager (not the parameter's).
+    return ids.getNDArrayInternal()
+        .embedding(ids, table, SparseFormat.DENSE)
+        .singletonOrThrow(); // (B, T, C)
+  }
+
+  private static long[] toLongs(NDArray a) {
+    if (a.getDataType() == DataType.INT64) {
+      return a.toLongArray();
+    }
+    try (NDArray l = a.toType(DataType.INT64, true)) {
+      return l.toLongArray();
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

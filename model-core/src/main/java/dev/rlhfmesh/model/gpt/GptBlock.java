@@ -1,0 +1,47 @@
+package dev.rlhfmesh.model.gpt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.LayerNorm;
+
+/** One pre-LayerNorm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
+final class GptBlock {
+  private final NDArray ln1Weight;
+  private final NDArray ln1Bias;
+  private final CausalSelfAttention attn;
+  private final NDArray ln2Weight;
+  private final NDArray ln2Bias;
+  private final Mlp mlp;
+  private final Shape normShape;
+  private final float eps;
+
+  GptBlock(
+      NDArray ln1Weight,
+      NDArray ln1Bias,
+      CausalSelfAttention attn,
+      NDArray ln2Weight,
+      NDArray ln2Bias,
+      Mlp mlp,
+      float eps) {
+    this.ln1Weight = ln1Weight;
+    this.ln1Bias = ln1Bias;
+    this.attn = attn;
+    this.ln2Weight = ln2Weight;
+    this.ln2Bias = ln2Bias;
+    this.mlp = mlp;
+    this.normShape = ln1Weight.getShape();
+    this.eps = eps;
+  }
+
+  NDArray forward(NDArray x, int layer, AttentionContext ctx, boolean trainable) {
+    NDArray h = LayerNorm.layerNorm(x, normShape, ln1Weight, ln1Bias, eps).singletonOrThrow();
+    x = x.add(attn.forward(h, layer, ctx, trainable)); // (B, T, C)
+    h = LayerNorm.layerNorm(x, normShape, ln2Weight, ln2Bias, eps).singletonOrThrow();
+    return x.add(mlp.forward(h, trainable)); // (B, T, C)
+  }
+
+  void dropViews() {
+    attn.dropViews();
+    mlp.dropViews();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.rlhfmesh.model.gpt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.rlhfmesh.model.GptConfig;
+import java.util.TreeSet;
+
+/**
+ * A preallocated, slot-based key/value cache: per layer one keys and one values tensor of shape
+ * (maxSlots, H, maxLen, D). Each sequence owns a slot with its own length, so sequences of
+ * different lengths decode together, a finished sequence frees its slot without moving the others,
+ * and a new sequence can join a free slot between steps (continuous batching).
+ *
+ * <p>Not thread-safe: one decoding thread owns a cache.
+ */
+public final class KvCache implements AutoCloseable {
+  private final NDManager manager;
+  private final NDArray[] keys;
+  private final NDArray[] values;
+  private final int maxSlots;
+  private final int maxLen;
+  private final int[] lengths;
+  private final boolean[] allocated;
+  private final TreeSet<Integer> free = new TreeSet<>();
+
+  /**
+   * @param parent manager whose child will own the cache tensors
+   * @param config model shape (layers, heads, head size)
+   * @param maxSlots concurrent sequences
+   * @param maxLen tokens per sequence (prompt + generated), at most n_positions
+   */
+  public KvCache(NDManager parent, GptConfig config, int maxSlots, int maxLen) {
+    if (maxSlots < 1 || maxLen < 1 || maxLen > config.nPositions()) {
+      throw new IllegalArgumentException(
+          "need 1 <= maxSlots and 1 <= maxLen <= n_positions (" + config.nPositions() + ")");
+    }
+    this.manager = parent.newSubManager();
+    this.maxSlots = maxSlots;
+    this.maxLen = maxLen;
+    Shape shape = new Shape(maxSlots, config.nHead(), maxLen, config.headDim());
+    keys = new NDArray[config.nLayer()];
+    values = new NDArray[config.nLayer()];
+    for (int l = 0; l < config.nLayer(); l++) {
+      keys[l] = manager.zeros(shape); // (slots, H, maxLen, D)
+      values[l] = manager.zeros(shape); // (slots, H, maxLen, D)
+    }
+    lengths = new int[maxSlots];
+    allocated = new boolean[maxSlots];
+    for (int s = 0; s < maxSlots; s++) {
+      free.add(s);
+    }
+  }
+
+  /** Takes the lowest free slot (length 0), or throws when all are in use. */
+  public int allocate() {
+    Integer s = free.pollFirst();
+    if (s == null) {
+      throw new IllegalStateException("all " + maxSlots + " cache slots are in use");
+    }
+    allocated[s] = true;
+    lengths[s] = 0;
+    return s;
+  }
+
+  /** Releases a slot; its stale contents are overwritten by the next owner. */
+  public void free(int slot) {
+    if (!isAllocated(slot)) {
+      throw new IllegalArgumentException("slot " + slot + " is not allocated");
+    }
+    allocated[slot] = false;
+    lengths[slot] = 0;
+    free.add(slot); // lowest slots are reused first, so active rows stay in a compact range
+  }
+
+  /** Forgets a slot's tokens but keeps it allocated. */
+  public void reset(int slot) {
+    lengths[slot] = 0;
+  }
+
+  public boolean isAllocated(int slot) {
+    return slot >= 0 && slot < maxSlots && allocated[slot];
+  }
+
+  /** Tokens held by a slot. */
+  public int length(int slot) {
+    return lengths[slot];
+  }
+
+  void setLength(int slot, int length) {
+    lengths[slot] = length;
+  }
+
+  public int maxSlots() {
+    return maxSlots;
+  }
+
+  public int maxLen() {
+    return maxLen;
+  }
+
+  public int freeSlots() {
+    return free.size();
+  }
+
+  NDArray keys(int layer) {
+    return keys[layer];
+  }
+
+  NDArray values(int layer) {
+    return values[layer];
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.rlhfmesh.model.gpt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+
+/** The position-wise feed-forward network: {@code c_proj(gelu(c_fc(x)))}, C → 4C → C. */
+final class Mlp {
+  private final Conv1D cFc;
+  private final Conv1D cProj;
+  private final ModelConstants k;
+  private final boolean exactGelu;
+
+  Mlp(Conv1D cFc, Conv1D cProj, ModelConstants constants, boolean exactGelu) {
+    this.cFc = cFc;
+    this.cProj = cProj;
+    this.k = constants;
+    this.exactGelu = exactGelu;
+  }
+
+  NDArray forward(NDArray x, boolean trainable) {
+    NDArray h = cFc.forward(x, trainable); // (B, T, 4C)
+    h = exactGelu ? Activation.gelu(h) : geluNew(h, k);
+    return cProj.forward(h, trainable); // (B, T, C)
+  }
+
+  /**
+   * GPT-2's {@code gelu_new}: 0.5 x (1 + tanh(sqrt(2/π)(x + 0.044715 x³))), written as the equal x
+   * σ(x (a + b x²)) with a = 2 sqrt(2/π), b = a · 0.044715 (one op fewer). Constants are tensors
+   * kept alive by the model (never Java scalars: see TOOLCHAIN-NOTES pitfall 1).
+   */
+  static NDArray geluNew(NDArray x, ModelConstants k) {
+    NDArray inner = x.mul(x).mul(k.geluB).add(k.geluA).mul(x);
+    return Activation.sigmoid(inner).mul(x);
+  }
+
+  void dropViews() {
+    cFc.dropViews();
+    cProj.dropViews();
+  }
+}

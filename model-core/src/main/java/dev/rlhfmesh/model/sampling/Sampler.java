@@ -1,0 +1,168 @@
+package dev.rlhfmesh.model.sampling;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Picks tokens from logits on the CPU (float[] per sequence): greedy, temperature, top-k, top-p.
+ * Each sequence has its own {@link SplittableRandom} from {@link #rngFor(SamplingParams, int)}, so
+ * the same seed gives the same tokens whatever else is in the batch.
+ */
+public final class Sampler {
+  private Sampler() {}
+
+  /** The generator for sample {@code index} of a request. */
+  public static SplittableRandom rngFor(SamplingParams params, int index) {
+    return new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + index);
+  }
+
+  /** Log-softmax of raw logits (double accumulation). */
+  public static double[] logSoftmax(float[] logits) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float l : logits) {
+      max = Math.max(max, l);
+    }
+    double sum = 0;
+    for (float l : logits) {
+      sum += Math.exp(l - max);
+    }
+    double lse = max + Math.log(sum);
+    double[] out = new double[logits.length];
+    for (int i = 0; i < logits.length; i++) {
+      out[i] = logits[i] - lse;
+    }
+    return out;
+  }
+
+  /** Entropy (nats) of softmax(logits). */
+  public static double entropy(double[] logProbs) {
+    double h = 0;
+    for (double lp : logProbs) {
+      if (lp > Double.NEGATIVE_INFINITY) {
+        h -= Math.exp(lp) * lp;
+      }
+    }
+    return h;
+  }
+
+  /** Chooses a token; logprob and entropy are those of the raw distribution. */
+  public static TokenChoice choose(float[] logits, SamplingParams p, SplittableRandom rng) {
+    double[] raw = logSoftmax(logits);
+    int token = p.isGreedy() ? argmax(logits) : sample(raw, p, rng);
+    return new TokenChoice(token, (float) raw[token], (float) entropy(raw));
+  }
+
+  public static int argmax(float[] logits) {
+    int best = 0;
+    for (int i = 1; i < logits.length; i++) {
+      if (logits[i] > logits[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private static int sample(double[] raw, SamplingParams p, SplittableRandom rng) {
+    int v = raw.length;
+    double invT = 1.0 / p.temperature();
+    double max = Double.NEGATIVE_INFINITY;
+    for (double lp : raw) {
+      max = Math.max(max, lp);
+    }
+    double[] w = new double[v]; // unnormalised tempered probabilities
+    double total = 0;
+    for (int i = 0; i < v; i++) {
+      w[i] = Math.exp((raw[i] - max) * invT);
+      total += w[i];
+    }
+    int[] candidates = candidates(w, total, p);
+    double mass = 0;
+    for (int c : candidates) {
+      mass += w[c];
+    }
+    double u = rng.nextDouble() * mass;
+    double acc = 0;
+    for (int c : candidates) {
+      acc += w[c];
+      if (u < acc) {
+        return c;
+      }
+    }
+    return candidates[candidates.length - 1];
+  }
+
+  /**
+   * Token ids kept by top-k and top-p, most likely first. Top-p sorts only the tokens above a
+   * threshold that is lowered until their mass reaches p: they are a prefix of the full sorted
+   * order, so the result is exact without sorting the whole vocabulary.
+   */
+  static int[] candidates(double[] w, double total, SamplingParams p) {
+    int v = w.length;
+    boolean useK = p.topK() > 0 && p.topK() < v;
+    boolean useP = p.topP() < 1;
+    if (!useK && !useP) {
+      int[] all = new int[v];
+      Arrays.setAll(all, i -> i);
+      return all;
+    }
+    double maxW = 0;
+    for (double x : w) {
+      maxW = Math.max(maxW, x);
+    }
+    int[] kept = null;
+    double threshold = maxW / 64;
+    while (true) {
+      int n = 0;
+      double mass = 0;
+      for (double x : w) {
+        if (x >= threshold) {
+          n++;
+          mass += x;
+        }
+      }
+      boolean enoughForK = !useK || n >= p.topK();
+      boolean enoughForP = !useP || mass >= p.topP() * total;
+      if ((enoughForK && enoughForP) || threshold == 0) {
+        kept = new int[n];
+        int j = 0;
+        for (int i = 0; i < v; i++) {
+          if (w[i] >= threshold) {
+            kept[j++] = i;
+          }
+        }
+        break;
+      }
+      threshold = threshold < 1e-30 ? 0 : threshold / 64;
+    }
+    sortByWeightDesc(kept, w);
+    int n = kept.length;
+    if (useK) {
+      n = Math.min(n, p.topK());
+    }
+    if (useP) {
+      double acc = 0;
+      for (int i = 0; i < n; i++) {
+        acc += w[kept[i]];
+        if (acc >= p.topP() * total) {
+          n = i + 1;
+          break;
+        }
+      }
+    }
+    return Arrays.copyOf(kept, n);
+  }
+
+  private static void sortByWeightDesc(int[] ids, double[] w) {
+    long[] packed = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      // weights are >= 0, so their IEEE bits order like the values; the id breaks ties (lower
+      // first)
+      float f = (float) w[ids[i]];
+      packed[i] = ((long) Float.floatToIntBits(f) << 32) | (0xFFFFFFFFL - ids[i]);
+    }
+    Arrays.sort(packed);
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = (int) (0xFFFFFFFFL - (packed[ids.length - 1 - i] & 0xFFFFFFFFL));
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.rlhfmesh.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.rlhfmesh.model.generate.DecodeEngine;
+import dev.rlhfmesh.model.gpt.Gpt;
+import dev.rlhfmesh.model.sampling.Sampler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class GptForwardTest {
+  static NDManager root;
+  static Gpt model;
+
+  @BeforeAll
+  static void setUp() {
+    root = NDManager.newBaseManager();
+    model = Gpt.init(root, TinyModels.tiny(), 7);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    model.close();
+    root.close();
+  }
+
+  /** Logits (V) at the last position of one unpadded sequence, full recomputation. */
+  static float[] fullLastLogits(int[] seq) {
+    try (NDManager m = root.newSubManager()) {
+      NDArray logits = model.forward(TinyModels.ids(m, seq), null); // (1, T, V)
+      return logits.get(new NDIndex("0, -1")).toFloatArray();
+    }
+  }
+
+  @Test
+  void cachedDecoding_equalsFullRecomputationWithMixedLengthsDropsAndJoins() {
+    Random r = new Random(1);
+    int v = model.config().vocabSize();
+    try (DecodeEngine engine = new DecodeEngine(model, 4, 48)) {
+      List<int[]> seqs = new ArrayList<>(); // full token history per sequence
+      List<Integer> slotOf = new ArrayList<>();
+      int[] lengths = {3, 9, 5};
+      for (int len : lengths) {
+        seqs.add(TinyModels.randomTokens(r, len, v));
+        slotOf.add(engine.allocate());
+      }
+      float[][] logits = engine.prefill(slotOf.stream().mapToInt(i -> i).toArray(), seqs);
+      List<Integer> live = new ArrayList<>(List.of(0, 1, 2));
+      float worst = 0;
+      int compared = 0;
+      for (int step = 0; step < 32; step++) {
+        for (int k = 0; k < live.size(); k++) {
+          float d = TinyModels.maxAbsDiff(logits[k], fullLastLogits(seqs.get(live.get(k))));
+          worst = Math.max(worst, d);
+          compared++;
+        }
+        if (step == 10) { // the middle row finishes: its slot is freed, the others keep theirs
+          engine.free(slotOf.get(1));
+          live.remove(1);
+          logits = new float[][] {logits[0], logits[2]};
+        }
+        if (step == 15) { // a new sequence joins the freed slot (continuous batching)
+          seqs.add(TinyModels.randomTokens(r, 4, v));
+          slotOf.add(engine.allocate());
+          assertEquals(slotOf.get(1), slotOf.get(3), "freed slot reused");
+          float[] first = engine.prefill(slotOf.get(3), seqs.get(3));
+          live.add(3);
+          logits = new float[][] {logits[0], logits[1], first};
+        }
+        if (step == 20) { // rows in another order than their slots
+          java.util.Collections.reverse(live);
+          float[][] rev = logits.clone();
+          java.util.Collections.reverse(Arrays.asList(rev));
+          logits = rev;
+        }
+        int[] stepSlots = new int[live.size()];
+        int[] next = new int[live.size()];
+        for (int k = 0; k < live.size(); k++) {
+          int i = live.get(k);
+          stepSlots[k] = slotOf.get(i);
+          next[k] = (Sampler.argmax(logits[k]) + step) % v; // vary the tokens a little
+          int[] s = seqs.get(i);
+          int[] grown = Arrays.copyOf(s, s.length + 1);
+          grown[s.length] = next[k];
+          seqs.set(i, grown);
+        }
+        logits = engine.decodeStep(stepSlots, next);
+      }
+      assertTrue(compared > 90);
+      assertTrue(worst < 1e-5, "max |cached - full| = " + worst);
+    }
+  }
+
+  @Test
+  void leftPaddedBatch_givesSameLogitsAsAlone() {
+    Random r = new Random(2);
+    int[] a = TinyModels.randomTokens(r, 6, 37);
+    int[] b = TinyModels.randomTokens(r, 10, 37);
+    try (NDManager m = root.newSubManager()) {
+      int[] aPadded = new int[10];
+      System.arraycopy(a, 0, aPadded, 4, 6);
+      int[] maskA = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+      int[] maskB = new int[10];
+      Arrays.fill(maskB, 1);
+      NDArray logits =
+          model.forward(TinyModels.ids(m, aPadded, b), TinyModels.ids(m, maskA, maskB));
+      NDArray alone = model.forward(TinyModels.ids(m, a), null); // (1, 6, V)
+      float[] batched = logits.get(new NDIndex("0, 4:")).toFloatArray();
+      float d = TinyModels.maxAbsDiff(alone.get(new NDIndex("0")).toFloatArray(), batched);
+      assertTrue(d < 1e-5, "left padding changed logits by " + d);
+      float[] bAlone = model.forward(TinyModels.ids(m, b), null).toFloatArray();
+      float d2 = TinyModels.maxAbsDiff(bAlone, logits.get(new NDIndex("1")).toFloatArray());
+      assertTrue(d2 < 1e-5, "batching changed logits by " + d2);
+    }
+  }
+
+  @Test
+  void futureTokens_doNotChangeEarlierLogits() {
+    int[] x = {1, 2, 3, 4, 5, 6};
+    int[] y = {1, 2, 3, 9, 9, 9};
+    try (NDManager m = root.newSubManager()) {
+      NDArray lx = model.forward(TinyModels.ids(m, x), null).get(new NDIndex("0, :3"));
+      NDArray ly = model.forward(TinyModels.ids(m, y), null).get(new NDIndex("0, :3"));
+      assertEquals(0f, TinyModels.maxAbsDiff(lx.toFloatArray(), ly.toFloatArray()), 1e-6);
+      NDArray lx4 = model.forward(TinyModels.ids(m, x), null).get(new NDIndex("0, 3"));
+      NDArray ly4 = model.forward(TinyModels.ids(m, y), null).get(new NDIndex("0, 3"));
+      assertTrue(TinyModels.maxAbsDiff(lx4.toFloatArray(), ly4.toFloatArray()) > 1e-4);
+    }
+  }
+}
