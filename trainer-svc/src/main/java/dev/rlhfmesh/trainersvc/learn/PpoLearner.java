@@ -12,6 +12,7 @@ import dev.rlhfmesh.model.gpt.ScalarHeadModel;
 import dev.rlhfmesh.model.scoring.Logprobs;
 import dev.rlhfmesh.model.train.LrSchedule;
 import dev.rlhfmesh.trainersvc.learn.ckpt.CheckpointFiles;
+import dev.rlhfmesh.trainersvc.learn.ckpt.ModelFiles;
 import dev.rlhfmesh.trainersvc.learn.ppo.AdvantageWhitening;
 import dev.rlhfmesh.trainersvc.learn.ppo.EntropyBonus;
 import dev.rlhfmesh.trainersvc.learn.ppo.Gae;
@@ -123,7 +124,7 @@ public final class PpoLearner implements AutoCloseable {
   public static PpoLearner create(PpoSettings s, Path policyDir, Path criticDirOrNull, long seed) {
     NDManager root = NDManager.newBaseManager();
     try {
-      Gpt policy = Gpt.load(root, policyDir);
+      Gpt policy = ModelFiles.loadGpt(root, policyDir);
       if (s.estimator() != Estimator.GAE) {
         return new PpoLearner(s, seed, root, policy, null, false);
       }
