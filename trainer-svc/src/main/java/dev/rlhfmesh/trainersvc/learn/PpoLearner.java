@@ -173,6 +173,7 @@ public final class PpoLearner implements AutoCloseable {
       throw new IllegalArgumentException("empty rollout batch");
     }
     OldPass old = oldPass(batch);
+    double oldPassMs = (System.nanoTime() - t0) / 1e6;
     float[] scores = new float[n];
     boolean[] eos = new boolean[n];
     int[] groups = new int[n];
@@ -262,6 +263,7 @@ public final class PpoLearner implements AutoCloseable {
     out.put("shaped_reward_mean", mean(shaped));
     out.put("behaviour_logprob_gap", behaviourGap(batch, old.logprobs()));
     out.put("updates", (double) updates);
+    out.put("old_pass_ms", oldPassMs);
     return out;
   }
 

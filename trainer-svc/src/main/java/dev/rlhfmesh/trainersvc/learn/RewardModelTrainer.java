@@ -148,8 +148,7 @@ public final class RewardModelTrainer implements AutoCloseable {
     NDArray z = rejected.sub(chosen).add(margin); // −d
     NDArray softplus = z.maximum(zero).add(z.abs().neg().exp().add(one).log()); // (B)
     NDArray loss = softplus.mean();
-    NDArray accuracy =
-        chosen.stopGradient().gt(rejected.stopGradient()).toType(DataType.FLOAT32, false).mean();
+    NDArray accuracy = chosen.gt(rejected).toType(DataType.FLOAT32, false).mean();
     return new NDArray[] {loss, accuracy};
   }
 

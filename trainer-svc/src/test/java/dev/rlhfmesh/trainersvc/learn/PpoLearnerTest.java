@@ -69,6 +69,7 @@ class PpoLearnerTest {
         assertEquals(0, m.get("behaviour_logprob_gap"), 1e-4, m.toString());
       }
     }
+    System.out.println(e + " reward_mean per iteration " + rewards + ", final KL " + lastKl);
     double first = (rewards.get(0) + rewards.get(1)) / 2;
     double last = (rewards.get(18) + rewards.get(19)) / 2;
     assertTrue(last > first + 0.3, e + " reward " + rewards);
