@@ -30,8 +30,8 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * With one intra-op thread the main thread's CPU time is the compute time, a fairer figure than
- * wall time when the machine is shared. ({@code target/cp.txt} from {@code ../mvnw -o -q dependency:build-classpath
- * -Dmdep.outputFile=target/cp.txt}.)
+ * wall time when the machine is shared. ({@code target/cp.txt} from {@code ../mvnw -o -q
+ * dependency:build-classpath -Dmdep.outputFile=target/cp.txt}.)
  */
 public final class PpoLearnBenchmark {
   private static final java.lang.management.ThreadMXBean THREADS =
@@ -88,10 +88,7 @@ public final class PpoLearnBenchmark {
     System.out.printf(
         "mean learn_ms over %d iterations: %.1f (old logprobs/values pass %.1f), main-thread CPU"
             + " %.1f ms; PyTorch reference ~465 (+31 old pass)%n",
-        measured,
-        sum / measured,
-        oldSum / measured,
-        cpuSum / measured);
+        measured, sum / measured, oldSum / measured, cpuSum / measured);
   }
 
   /** 32 prompts × 8 answers of the addition task, random answers and scores. */
