@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PpoLearnerTest {
   static final int TARGET = 5;
+  static final int ITERATIONS = 15;
   @TempDir Path tmp;
 
   static PpoSettings settings(Estimator e, boolean adaptive, int iterations) {
@@ -53,9 +54,10 @@ class PpoLearnerTest {
     }
     List<Double> rewards = new ArrayList<>();
     double lastKl = 0;
-    try (PpoLearner learner = PpoLearner.create(settings(e, false, 20), policyDir, null, 7);
+    try (PpoLearner learner =
+            PpoLearner.create(settings(e, false, ITERATIONS), policyDir, null, 7);
         TinyWorld.Sampler sampler = new TinyWorld.Sampler(policyDir)) {
-      for (int it = 0; it < 20; it++) {
+      for (int it = 0; it < ITERATIONS; it++) {
         sampler.sync(learner.policyWeights());
         List<Rollout> batch =
             sampler.rollouts(
@@ -71,7 +73,7 @@ class PpoLearnerTest {
     }
     System.out.println(e + " reward_mean per iteration " + rewards + ", final KL " + lastKl);
     double first = (rewards.get(0) + rewards.get(1)) / 2;
-    double last = (rewards.get(18) + rewards.get(19)) / 2;
+    double last = (rewards.get(ITERATIONS - 2) + rewards.get(ITERATIONS - 1)) / 2;
     assertTrue(last > first + 0.3, e + " reward " + rewards);
     assertTrue(lastKl < 5, e + " KL per sequence " + lastKl);
   }
