@@ -54,6 +54,9 @@ public final class LocalCluster implements AutoCloseable {
     p.put("quarkus.grpc.server.host", "127.0.0.1");
     p.put("quarkus.log.file.enabled", "false");
     p.put("ai.djl.pytorch.num_interop_threads", "1");
+    // One intra-op thread per serving process: on 2 cores, two OpenMP pools per process fight
+    // (measured 2.4x slower); the trainer, which runs alone during its learn phase, gets two.
+    p.put("ai.djl.pytorch.num_threads", name.equals("trainer-svc") ? "2" : "1");
     return p;
   }
 
@@ -103,6 +106,7 @@ public final class LocalCluster implements AutoCloseable {
       p.put("rlhf.model.models.policy.path", policyDir.toString());
       p.put("rlhf.model.models.reference.path", referenceDir.toString());
       p.put("rlhf.model.tokenizer-path", tokenizerDir.toString());
+      p.put("rlhf.model.admin.host", "127.0.0.1");
       p.put("rlhf.model.admin.port", Integer.toString(ports[1]));
       p.put("rlhf.model.admin.token", adminToken);
       models.add(
@@ -118,6 +122,7 @@ public final class LocalCluster implements AutoCloseable {
   public ServiceProcess startReward(Path rewardModelDir) throws IOException, InterruptedException {
     Map<String, String> p = common("reward-svc", rewardPort);
     p.put("rlhf.reward.specs.learned.path", rewardModelDir.toString());
+    p.put("rlhf.reward.admin.host", "127.0.0.1");
     p.put("rlhf.reward.admin.port", Integer.toString(rewardAdminPort));
     p.put("rlhf.reward.admin.token", adminToken);
     client(p, "tokenizer", tokenizerPort);
