@@ -139,6 +139,28 @@ public final class ContinuousBatcher implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Holds the decode loop between two steps until the returned handle is closed (maintenance; tests
+   * use it to make "a deadline passes while the call waits" deterministic). Submissions keep
+   * queueing meanwhile.
+   */
+  public AutoCloseable pause() throws InterruptedException {
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    tasks.add(
+        () -> {
+          held.countDown();
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    signal();
+    held.await();
+    return go::countDown;
+  }
+
   /** The weights new sequences get. */
   public Weights current() {
     return current;
