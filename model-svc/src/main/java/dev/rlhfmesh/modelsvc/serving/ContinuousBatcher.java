@@ -331,6 +331,8 @@ public final class ContinuousBatcher implements AutoCloseable {
     }
     for (Map.Entry<Weights, List<Integer>> g : groups.entrySet()) {
       List<Integer> rows = g.getValue();
+      // rows in slot order: a contiguous slot range is then read as a view, without gathers
+      rows.sort(java.util.Comparator.comparingInt(r -> batch.get(r).slot));
       int[] slots = new int[rows.size()];
       int[][] toks = new int[rows.size()][];
       for (int j = 0; j < rows.size(); j++) {
