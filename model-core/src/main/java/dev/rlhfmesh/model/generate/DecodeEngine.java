@@ -83,6 +83,12 @@ public final class DecodeEngine implements AutoCloseable {
 
   /** General form: appends {@code tokens[i]} (one or more) to {@code slots[i]}; logits (B, V). */
   public float[][] append(int[] slots, int[][] tokens) {
+    if (slots.length != tokens.length) {
+      throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
+    }
+    if (slots.length == 0) {
+      return new float[0][];
+    }
     try (NoGrad ng = NoGrad.enter();
         NDManager step = manager.newSubManager()) {
       NDArray logits = model.nextLogitsCached(step, cache, slots, tokens); // (B, V)

@@ -30,6 +30,12 @@ public final class ModelBenchmark {
   private static final java.lang.management.ThreadMXBean CPU =
       java.lang.management.ManagementFactory.getThreadMXBean();
 
+  /** Intra-op thread counts to try: -Dbench.threads=1,2 (default). */
+  private static final int[] THREADS =
+      java.util.Arrays.stream(System.getProperty("bench.threads", "1,2").split(","))
+          .mapToInt(Integer::parseInt)
+          .toArray();
+
   private ModelBenchmark() {}
 
   public static void main(String[] args) {
@@ -74,14 +80,12 @@ public final class ModelBenchmark {
     try (Gpt model = Gpt.init(root, c, 1)) {
       System.out.printf("init: %.1f s%n", (System.nanoTime() - t0) / 1e9);
       for (int batch : new int[] {1, 8, 32}) {
-        for (int threads : new int[] {1, 2}) {
+        for (int threads : THREADS) {
           JniUtils.setNumThreads(threads);
           double[] r = decodeTokensPerSecond(model, batch, maxLen, steps);
           double tps = r[0];
           String cpu =
-              threads == 1
-                  ? String.format(" | %,9.0f tok/s by CPU time (load-independent)", r[1])
-                  : "";
+              threads == 1 ? String.format(" | %,9.0f tok/s by thread CPU time", r[1]) : "";
           String ops =
               batch == 1
                   ? String.format(
@@ -93,11 +97,13 @@ public final class ModelBenchmark {
               batch, threads, tps, cpu, ops);
         }
       }
-      JniUtils.setNumThreads(2);
-      double ms = trainStepMillis(root, model, trainBatch, trainLen, trainSteps);
-      System.out.printf(
-          "train step (batch %d x %d tokens, fwd+bwd+clip+AdamW, 2 threads): %.1f ms%n",
-          trainBatch, trainLen, ms);
+      for (int threads : THREADS) {
+        JniUtils.setNumThreads(threads);
+        double ms = trainStepMillis(root, model, trainBatch, trainLen, trainSteps);
+        System.out.printf(
+            "train step (batch %d x %d tokens, fwd+bwd+clip+AdamW, %d thread(s)): %.1f ms%n",
+            trainBatch, trainLen, threads, ms);
+      }
     }
   }
 
