@@ -148,15 +148,28 @@ class StreamingAndCapacityTest {
 
   @Test
   void passedDeadline_isDeadlineExceededAndFreesCapacity() throws Exception {
-    StatusRuntimeException e =
-        assertThrows(
-            StatusRuntimeException.class,
-            () ->
-                ModelServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(30, TimeUnit.MILLISECONDS)
-                    .generate(generate("policy", sampling(1f, 1, 44).setN(64), ids(4))));
+    long cancelledBefore = batcher().cancelledSequences();
+    long tokensBefore = batcher().tokensGenerated();
+    StatusRuntimeException e;
+    try (AutoCloseable paused = batcher().pause()) {
+      // the call queues while the loop is held, and its deadline passes there
+      e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  ModelServiceGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                      .generate(generate("policy", sampling(1f, 1, 44).setN(8), ids(4))));
+      assertEquals(8, batcher().queueDepth(), "the call reached the queue");
+    }
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     waitUntilIdle();
+    assertEquals(8, batcher().cancelledSequences() - cancelledBefore, "dropped at the next step");
+    // the server learns of the cancellation asynchronously: at most the one step already under
+    // way when it arrives may still produce a token per sample
+    assertTrue(
+        batcher().tokensGenerated() - tokensBefore <= 8,
+        "at most one step ran for it: " + (batcher().tokensGenerated() - tokensBefore));
   }
 
   @Test

@@ -139,6 +139,28 @@ public final class ContinuousBatcher implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Holds the decode loop between two steps until the returned handle is closed (maintenance; tests
+   * use it to make "a deadline passes while the call waits" deterministic). Submissions keep
+   * queueing meanwhile.
+   */
+  public AutoCloseable pause() throws InterruptedException {
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    tasks.add(
+        () -> {
+          held.countDown();
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    signal();
+    held.await();
+    return go::countDown;
+  }
+
   /** The weights new sequences get. */
   public Weights current() {
     return current;
@@ -309,6 +331,8 @@ public final class ContinuousBatcher implements AutoCloseable {
     }
     for (Map.Entry<Weights, List<Integer>> g : groups.entrySet()) {
       List<Integer> rows = g.getValue();
+      // rows in slot order: a contiguous slot range is then read as a view, without gathers
+      rows.sort(java.util.Comparator.comparingInt(r -> batch.get(r).slot));
       int[] slots = new int[rows.size()];
       int[][] toks = new int[rows.size()][];
       for (int j = 0; j < rows.size(); j++) {

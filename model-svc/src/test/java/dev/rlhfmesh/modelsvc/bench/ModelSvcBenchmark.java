@@ -78,15 +78,19 @@ public final class ModelSvcBenchmark {
               8);
       inProcess(model, 16, 4, maxNew); // warm up
       double serial = serial(model, 64, maxNew);
-      System.out.printf("one at a time: %.0f tokens/s%n", serial);
-      double at16 = 0;
+      Rate one = lastRate;
+      System.out.printf(
+          "one at a time: %.0f tokens/s wall, %.0f tokens per CPU-second%n", serial, one.cpu());
+      Rate at16 = null;
       for (int c : new int[] {1, 4, 16, 64}) {
         double tps = inProcess(model, c, perClient, maxNew);
         if (c == 16) {
-          at16 = tps;
+          at16 = lastRate;
         }
         System.out.printf(
-            "in-process, %2d clients: %.0f tokens/s (%.1fx one at a time)%n", c, tps, tps / serial);
+            "in-process, %2d clients: %.0f tokens/s wall (%.1fx), %.0f tokens per CPU-second"
+                + " (%.1fx one at a time)%n",
+            c, tps, tps / serial, lastRate.cpu(), lastRate.cpu() / one.cpu());
       }
       grpcPath(at16, perClient, maxNew);
       model.close();
@@ -95,6 +99,19 @@ public final class ModelSvcBenchmark {
       weightUpdate();
     }
   }
+
+  /** CPU time of this process (every thread, native ones included), in seconds. */
+  static double cpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
+  }
+
+  /** Throughput by wall clock and by CPU time (stable on a shared machine). */
+  record Rate(double wall, double cpu) {}
+
+  static Rate lastRate;
 
   /** Requests served strictly one after another. */
   static double serial(ServedModel model, int requests, int maxNew) throws Exception {
@@ -106,6 +123,7 @@ public final class ModelSvcBenchmark {
       throws Exception {
     AtomicLong tokens = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
+    double c0 = cpuSeconds();
     long t0 = System.nanoTime();
     List<Future<?>> fs = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
@@ -123,7 +141,9 @@ public final class ModelSvcBenchmark {
       f.get();
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    double cpu = cpuSeconds() - c0;
     pool.shutdown();
+    lastRate = new Rate(tokens.get() / secs, tokens.get() / cpu);
     return tokens.get() / secs;
   }
 
@@ -169,7 +189,7 @@ public final class ModelSvcBenchmark {
   }
 
   /** The same 16-client load through the packaged app over gRPC. */
-  static void grpcPath(double inProcessAt16, int perClient, int maxNew) throws Exception {
+  static void grpcPath(Rate inProcessAt16, int perClient, int maxNew) throws Exception {
     Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       System.out.println("gRPC path: skipped (no " + jar + "; package the app first)");
@@ -210,6 +230,8 @@ public final class ModelSvcBenchmark {
       }
       AtomicLong tokens = new AtomicLong();
       ExecutorService pool = Executors.newFixedThreadPool(16);
+      double appCpu0 = appCpu(app);
+      double c0 = cpuSeconds();
       long t0 = System.nanoTime();
       List<Future<?>> fs = new ArrayList<>();
       for (int c = 0; c < 16; c++) {
@@ -230,15 +252,25 @@ public final class ModelSvcBenchmark {
         f.get();
       }
       double tps = tokens.get() / ((System.nanoTime() - t0) / 1e9);
+      double cpu = (cpuSeconds() - c0) + (appCpu(app) - appCpu0); // client + server
       pool.shutdown();
+      double perCpu = tokens.get() / cpu;
       System.out.printf(
-          "gRPC, 16 clients: %.0f tokens/s; overhead vs in-process %.1f%%%n",
-          tps, 100 * (1 - tps / inProcessAt16));
+          "gRPC, 16 clients: %.0f tokens/s wall (%.1f%% vs in-process), %.0f tokens per CPU-second"
+              + " of client + server (overhead %.1f%% vs in-process)%n",
+          tps,
+          100 * (1 - tps / inProcessAt16.wall()),
+          perCpu,
+          100 * (1 - perCpu / inProcessAt16.cpu()));
     } finally {
       ch.shutdownNow();
       app.destroy();
       app.waitFor();
     }
+  }
+
+  static double appCpu(Process app) {
+    return app.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
   }
 
   static GenerateRequest request(long seed, int maxNew) {
