@@ -9,7 +9,6 @@ import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.tokenizer.Tokenizers;
 import dev.rlhfmesh.modelsvc.config.ModelSvcConfig;
 import dev.rlhfmesh.modelsvc.serving.ModelRegistry;
-import dev.rlhfmesh.modelsvc.serving.OwnedGptLoader;
 import dev.rlhfmesh.modelsvc.serving.ServedModel;
 import dev.rlhfmesh.modelsvc.serving.TextDecoder;
 import dev.rlhfmesh.modelsvc.serving.Weights;
@@ -74,7 +73,7 @@ public class ModelSvcRuntime {
     Weights weights;
     if (entry != null && entry.path().isPresent()) {
       Path dir = Path.of(entry.path().get());
-      weights = new Weights(OwnedGptLoader.load(root, dir), entry.version(), dir.toString());
+      weights = new Weights(Gpt.load(root, dir), entry.version(), dir.toString());
       LOG.infof("model %s: loaded %s as version %d", name, dir, entry.version());
     } else {
       ModelSvcConfig.Init init = config.init();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.rlhfmesh.model.gpt.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -56,6 +57,14 @@ public final class AdamW implements AutoCloseable {
 
   /** One update of every parameter that has a gradient, then zeroes the gradients. */
   public void step(Map<String, NDArray> params, double lr) {
+    // In-place updates of leaves that require grad are only legal with recording off, and DJL
+    // turns recording off only on the thread that loaded the engine: scope it here, per call.
+    try (NoGrad noGrad = NoGrad.enter()) {
+      update(params, lr);
+    }
+  }
+
+  private void update(Map<String, NDArray> params, double lr) {
     step++;
     double bc1 = 1 - Math.pow(beta1, step);
     double bc2 = 1 - Math.pow(beta2, step);

@@ -114,7 +114,7 @@ public final class ModelWeightTarget implements WeightTarget {
     }
     Gpt gpt;
     try {
-      gpt = OwnedGptLoader.load(served.manager(), dir);
+      gpt = Gpt.load(served.manager(), dir);
     } catch (RuntimeException e) {
       throw ServiceException.invalidArgument("directory", directory, e.getMessage());
     }
