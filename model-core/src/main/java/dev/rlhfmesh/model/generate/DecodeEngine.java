@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.gpt.KvCache;
+import dev.rlhfmesh.model.gpt.NoGrad;
 import dev.rlhfmesh.model.sampling.Sampler;
 import dev.rlhfmesh.model.sampling.SamplingParams;
 import dev.rlhfmesh.model.sampling.TokenChoice;
@@ -82,7 +83,8 @@ public final class DecodeEngine implements AutoCloseable {
 
   /** General form: appends {@code tokens[i]} (one or more) to {@code slots[i]}; logits (B, V). */
   public float[][] append(int[] slots, int[][] tokens) {
-    try (NDManager step = manager.newSubManager()) {
+    try (NoGrad ng = NoGrad.enter();
+        NDManager step = manager.newSubManager()) {
       NDArray logits = model.nextLogitsCached(step, cache, slots, tokens); // (B, V)
       float[] flat = logits.toFloatArray();
       int v = model.config().vocabSize();

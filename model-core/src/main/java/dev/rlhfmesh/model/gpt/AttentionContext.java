@@ -19,14 +19,15 @@ record AttentionContext(
     int[] slots, // (B) cache slot of each batch row
     int[] starts, // (B) cache length of each slot before this pass
     int[] counts, // (B) valid new tokens of each row (rows are right-padded to T)
-    NDIndex cacheRows, // (lo:lo+R, :, 0:S)
+    NDIndex keyRows, // (lo:lo+R, :, :, 0:S) of the keys cache (slots, H, D, maxLen)
+    NDIndex valueRows, // (lo:lo+R, :, 0:S) of the values cache (slots, H, maxLen, D)
     NDArray toRange, // (R) batch row feeding each range row, or null
     NDArray fromRange) { // (B) range row of each batch row, or null
 
   static final float MASKED = -1e9f;
 
   static AttentionContext causal(NDArray bias) {
-    return new AttentionContext(bias, null, null, null, null, null, null, null);
+    return new AttentionContext(bias, null, null, null, null, null, null, null, null);
   }
 
   /** Builds the context for appending {@code counts[i]} tokens to slot {@code slots[i]}. */
@@ -101,26 +102,38 @@ record AttentionContext(
       }
       bias = manager.create(m, new ai.djl.ndarray.types.Shape(r, 1, t, keyLen));
     }
-    NDIndex rows = new NDIndex("{}:{}, :, 0:{}", lo, hi, keyLen);
-    return new AttentionContext(bias, cache, slots, starts, counts, rows, toRange, fromRange);
+    NDIndex keyRows = new NDIndex().addSliceDim(lo, hi).addAllDim(2).addSliceDim(0, keyLen);
+    NDIndex valueRows = new NDIndex().addSliceDim(lo, hi).addAllDim().addSliceDim(0, keyLen);
+    return new AttentionContext(
+        bias, cache, slots, starts, counts, keyRows, valueRows, toRange, fromRange);
   }
 
-  /** Writes this pass's keys and values (B, H, T, D) into the cache slots. */
-  void write(int layer, NDArray key, NDArray value) {
-    int t = (int) key.getShape().get(2);
+  /**
+   * Writes this pass's keys, transposed (B, H, D, T), and values (B, H, T, D) into the cache slots.
+   */
+  void write(int layer, NDArray keysT, NDArray values) {
+    int t = (int) values.getShape().get(2);
     if (slots.length == 1 && counts[0] == t) {
-      NDIndex at = new NDIndex("{}:{}, :, {}:{}", slots[0], slots[0] + 1, starts[0], starts[0] + t);
-      cache.keys(layer).set(at, key);
-      cache.values(layer).set(at, value);
+      int s = slots[0];
+      cache.keys(layer).set(cacheKeyIndex(s, starts[0], t), keysT);
+      cache.values(layer).set(cacheValueIndex(s, starts[0], t), values);
       return;
     }
     for (int i = 0; i < slots.length; i++) {
-      NDIndex at =
-          new NDIndex("{}:{}, :, {}:{}", slots[i], slots[i] + 1, starts[i], starts[i] + counts[i]);
-      NDIndex row = new NDIndex("{}:{}, :, 0:{}", i, i + 1, counts[i]);
-      cache.keys(layer).set(at, key.get(row));
-      cache.values(layer).set(at, value.get(row));
+      int c = counts[i];
+      NDIndex keyRow = new NDIndex().addSliceDim(i, i + 1).addAllDim(2).addSliceDim(0, c);
+      NDIndex valueRow = new NDIndex().addSliceDim(i, i + 1).addAllDim().addSliceDim(0, c);
+      cache.keys(layer).set(cacheKeyIndex(slots[i], starts[i], c), keysT.get(keyRow));
+      cache.values(layer).set(cacheValueIndex(slots[i], starts[i], c), values.get(valueRow));
     }
+  }
+
+  private static NDIndex cacheKeyIndex(int slot, int start, int count) {
+    return new NDIndex().addSliceDim(slot, slot + 1).addAllDim(2).addSliceDim(start, start + count);
+  }
+
+  private static NDIndex cacheValueIndex(int slot, int start, int count) {
+    return new NDIndex().addSliceDim(slot, slot + 1).addAllDim().addSliceDim(start, start + count);
   }
 
   /** After the last layer: the slots now hold their new tokens. */

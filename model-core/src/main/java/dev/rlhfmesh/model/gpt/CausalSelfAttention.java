@@ -27,41 +27,55 @@ final class CausalSelfAttention {
     this.k = k;
   }
 
+  // indices into the (B, 3, ...) split of the fused projection, made once
+  private static final NDIndex Q = new NDIndex().addAllDim().addIndices(0);
+  private static final NDIndex K = new NDIndex().addAllDim().addIndices(1);
+  private static final NDIndex V = new NDIndex().addAllDim().addIndices(2);
+
   NDArray forward(NDArray x, int layer, AttentionContext ctx, boolean trainable) {
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
+    long c = (long) nHead * headDim;
     NDArray qkv = cAttn.forward(x, trainable); // (B, T, 3C)
-    qkv = qkv.reshape(b, t, 3, nHead, headDim).transpose(2, 0, 3, 1, 4); // (3, B, H, T, D)
-    NDArray q = qkv.get(0); // (B, H, T, D)
-    NDArray key = qkv.get(1); // (B, H, T, D)
-    NDArray value = qkv.get(2); // (B, H, T, D)
+    NDArray q;
     NDArray keysT;
     NDArray values;
-    if (ctx.cache() == null) {
-      keysT = key.transpose(0, 1, 3, 2); // (B, H, D, T)
-      values = value; // (B, H, T, D)
+    if (t == 1) {
+      // one new token: T = 1 can sit on any axis, so reshapes replace the transposes
+      NDArray split = qkv.reshape(b, 3, nHead, 1, headDim); // (B, 3, H, 1, D)
+      q = split.get(Q); // (B, H, 1, D)
+      values = split.get(V); // (B, H, 1, D)
+      keysT = qkv.reshape(b, 3, nHead, headDim, 1).get(K); // (B, H, D, 1)
     } else {
-      ctx.write(layer, key, value);
-      NDIndex rows = ctx.cacheRows();
-      NDArray cachedKeys = ctx.cache().keys(layer).get(rows); // (R, H, S, D) view
-      cachedKeys.attach(x.getManager()); // views of cache rows belong to the step
-      keysT = cachedKeys.transpose(0, 1, 3, 2); // (R, H, D, S)
-      values = ctx.cache().values(layer).get(rows); // (R, H, S, D) view
+      NDArray split = qkv.reshape(b, t, 3, nHead, headDim).transpose(0, 2, 3, 1, 4); // (B,3,H,T,D)
+      q = split.get(Q); // (B, H, T, D)
+      values = split.get(V); // (B, H, T, D)
+      keysT = split.get(K).transpose(0, 1, 3, 2); // (B, H, D, T)
+    }
+    if (ctx.cache() != null) {
+      ctx.write(layer, keysT, values);
+      keysT = ctx.cache().keys(layer).get(ctx.keyRows()); // (R, H, D, S) view of the slots
+      keysT.attach(x.getManager()); // views of cache rows belong to the step
+      values = ctx.cache().values(layer).get(ctx.valueRows()); // (R, H, S, D) view
       values.attach(x.getManager());
       if (ctx.toRange() != null) {
         q = q.get(ctx.toRange()); // (R, H, T, D)
       }
     }
-    NDArray att = q.matMul(keysT).mul(k.attnScale); // (R, H, T, S)
+    NDArray att = q.matMul(keysT).mul(k.attnScale); // (R, H, T, D) x (R, H, D, S) -> (R, H, T, S)
     if (ctx.bias() != null) {
       att = att.add(ctx.bias()); // (R, H, T, S) + (R, 1, T, S)
     }
     att = att.softmax(-1);
-    NDArray y = att.matMul(values); // (R, H, T, D)
+    NDArray y = att.matMul(values); // (R, H, T, S) x (R, H, S, D) -> (R, H, T, D)
     if (ctx.fromRange() != null) {
       y = y.get(ctx.fromRange()); // (B, H, T, D)
     }
-    y = y.transpose(0, 2, 1, 3).reshape(b, t, (long) nHead * headDim); // (B, T, C)
+    if (t == 1) {
+      y = y.reshape(b, 1, c); // (B, H, 1, D) is laid out as (B, 1, C)
+    } else {
+      y = y.transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, H, D) -> (B, T, C)
+    }
     return cProj.forward(y, trainable); // (B, T, C)
   }
 

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -211,6 +210,17 @@ public final class Gpt implements AutoCloseable {
         }
       }
     }
+    dropViews(); // copyTo may give the parameter new storage
+  }
+
+  /**
+   * Must be called after parameters were modified by anything other than in-place arithmetic
+   * ({@code set(...)}, {@code copyTo} — DJL may replace the storage) outside {@link
+   * #loadStateDict}: inference keeps transposed views of the weights, which would go stale.
+   * In-place ops ({@code subi}, {@code muli}, as {@code AdamW} uses) keep the views valid.
+   */
+  public void parametersChanged() {
+    dropViews();
   }
 
   /** Alias of {@link #loadStateDict(Map)}. */
@@ -329,8 +339,8 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * Next-token logits of each row after appending its tokens to its slot: (B, V), taken at each
-   * row's last real token.
+   * Next-token logits of each row after appending its tokens to its slot, taken at each row's last
+   * real token: (B, V), or (B, 1, V) for single-token steps (same values; no reshape op).
    */
   public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
@@ -338,11 +348,11 @@ public final class Gpt implements AutoCloseable {
     long t = h.getShape().get(1);
     NDArray last;
     if (t == 1) {
-      last = h.reshape(b, config.nEmbd()); // (B, C)
+      last = h; // (B, 1, C): logits come out (B, 1, V), the same values as (B, V)
     } else {
       NDList rows = new NDList();
       for (int i = 0; i < b; i++) {
-        rows.add(h.get(new NDIndex("{}, {}", i, tokens[i].length - 1))); // (C)
+        rows.add(h.get(i, tokens[i].length - 1)); // (C)
       }
       last = NDArrays.stack(rows); // (B, C)
     }

@@ -7,10 +7,11 @@ import dev.rlhfmesh.model.GptConfig;
 import java.util.TreeSet;
 
 /**
- * A preallocated, slot-based key/value cache: per layer one keys and one values tensor of shape
- * (maxSlots, H, maxLen, D). Each sequence owns a slot with its own length, so sequences of
- * different lengths decode together, a finished sequence frees its slot without moving the others,
- * and a new sequence can join a free slot between steps (continuous batching).
+ * A preallocated, slot-based key/value cache: per layer one keys tensor (maxSlots, H, D, maxLen) —
+ * stored transposed, ready for q kᵀ — and one values tensor (maxSlots, H, maxLen, D). Each sequence
+ * owns a slot with its own length, so sequences of different lengths decode together, a finished
+ * sequence frees its slot without moving the others, and a new sequence can join a free slot
+ * between steps (continuous batching).
  *
  * <p>Not thread-safe: one decoding thread owns a cache.
  */
@@ -38,12 +39,13 @@ public final class KvCache implements AutoCloseable {
     this.manager = parent.newSubManager();
     this.maxSlots = maxSlots;
     this.maxLen = maxLen;
-    Shape shape = new Shape(maxSlots, config.nHead(), maxLen, config.headDim());
+    Shape keyShape = new Shape(maxSlots, config.nHead(), config.headDim(), maxLen);
+    Shape valueShape = new Shape(maxSlots, config.nHead(), maxLen, config.headDim());
     keys = new NDArray[config.nLayer()];
     values = new NDArray[config.nLayer()];
     for (int l = 0; l < config.nLayer(); l++) {
-      keys[l] = manager.zeros(shape); // (slots, H, maxLen, D)
-      values[l] = manager.zeros(shape); // (slots, H, maxLen, D)
+      keys[l] = manager.zeros(keyShape); // (slots, H, D, maxLen)
+      values[l] = manager.zeros(valueShape); // (slots, H, maxLen, D)
     }
     lengths = new int[maxSlots];
     allocated = new boolean[maxSlots];

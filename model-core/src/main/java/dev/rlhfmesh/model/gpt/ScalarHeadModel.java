@@ -173,7 +173,8 @@ public final class ScalarHeadModel implements AutoCloseable {
 
   /** Convenience: scores as a Java array, no autograd. */
   public float[] scoreArray(NDManager parent, int[][] sequences) {
-    try (NDManager m = parent.newSubManager()) {
+    try (NoGrad ng = NoGrad.enter();
+        NDManager m = parent.newSubManager()) {
       int b = sequences.length;
       int t = 0;
       for (int[] s : sequences) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhfmesh.model.gpt.Gpt;
+import dev.rlhfmesh.model.gpt.NoGrad;
 import java.util.List;
 
 /**
@@ -75,7 +76,8 @@ public final class SequenceScorer {
         mask[r * t + j] = 1;
       }
     }
-    try (NDManager m = model.manager().newSubManager()) {
+    try (NoGrad ng = NoGrad.enter();
+        NDManager m = model.manager().newSubManager()) {
       NDArray idArray = m.create(ids, new Shape(b, t));
       NDArray logits = model.forward(idArray, m.create(mask, new Shape(b, t))); // (B, T, V)
       NDArray predicting = logits.get(new NDIndex(":, :-1")); // (B, T-1, V)

@@ -3,6 +3,8 @@ package dev.rlhfmesh.model.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,7 +81,7 @@ public final class AdamW implements AutoCloseable {
           p.muli((float) (1 - lr * weightDecay));
         }
         p.subi(update.muli((float) lr));
-        g.subi(g); // zero the gradient in place (the handle aliases the parameter's .grad)
+        JniUtils.zeroGrad((PtNDArray) p); // zero the parameter's .grad in place
       }
     }
   }
@@ -88,9 +90,7 @@ public final class AdamW implements AutoCloseable {
   public static void zeroGradients(Map<String, NDArray> params) {
     for (NDArray p : params.values()) {
       if (p.hasGradient()) {
-        try (NDArray g = p.getGradient()) {
-          g.subi(g);
-        }
+        JniUtils.zeroGrad((PtNDArray) p);
       }
     }
   }
