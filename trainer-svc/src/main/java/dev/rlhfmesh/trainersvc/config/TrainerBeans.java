@@ -2,10 +2,10 @@ package dev.rlhfmesh.trainersvc.config;
 
 import dev.rlhfmesh.proto.trainer.v1.JobKind;
 import dev.rlhfmesh.trainersvc.data.HfTextCodec;
+import dev.rlhfmesh.trainersvc.jobs.CoreLearners;
 import dev.rlhfmesh.trainersvc.jobs.JobManager;
 import dev.rlhfmesh.trainersvc.jobs.JobStore;
 import dev.rlhfmesh.trainersvc.jobs.Learners;
-import dev.rlhfmesh.trainersvc.jobs.MissingLearners;
 import dev.rlhfmesh.trainersvc.jobs.PpoStage;
 import dev.rlhfmesh.trainersvc.jobs.RewardModelStage;
 import dev.rlhfmesh.trainersvc.jobs.SftStage;
@@ -45,13 +45,16 @@ public class TrainerBeans {
   @GrpcClient("reward")
   Channel reward;
 
-  /** A learning core, when one is on the classpath as a bean; else {@link MissingLearners}. */
+  /**
+   * Learners from a CDI bean when one exists (tests), else the learning core ({@link
+   * CoreLearners}).
+   */
   @Inject Instance<Learners> learnersBean;
 
   @Produces
   @Singleton
   JobManager jobManager(JobGauges gauges) {
-    Learners learners = learnersBean.isResolvable() ? learnersBean.get() : new MissingLearners();
+    Learners learners = learnersBean.isResolvable() ? learnersBean.get() : new CoreLearners();
     TokenizerSource tokenizers =
         new TokenizerSource(config.tokenizerPath().map(Path::of), HfTextCodec::new);
     Map<JobKind, StageRunner> stages = new EnumMap<>(JobKind.class);

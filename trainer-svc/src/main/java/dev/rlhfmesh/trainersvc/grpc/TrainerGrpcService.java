@@ -1,5 +1,6 @@
 package dev.rlhfmesh.trainersvc.grpc;
 
+import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.grpc.errors.Validation;
 import dev.rlhfmesh.proto.trainer.v1.CancelJobRequest;
 import dev.rlhfmesh.proto.trainer.v1.CancelJobResponse;
@@ -23,6 +24,7 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.inject.Inject;
 
@@ -36,15 +38,14 @@ public class TrainerGrpcService implements TrainerService {
   public Uni<StartJobResponse> startJob(StartJobRequest request) {
     if (!request.hasSpec()) {
       return Uni.createFrom()
-          .failure(
-              dev.rlhfmesh.grpc.errors.ServiceException.invalidArgument(
-                  "spec", "unset", "is required"));
+          .failure(ServiceException.invalidArgument("spec", "unset", "is required"));
     }
     return Uni.createFrom()
         .item(() -> StartJobResponse.newBuilder().setJob(jobs.start(request.getSpec())).build());
   }
 
   @Override
+  @Blocking
   public Uni<GetJobResponse> getJob(GetJobRequest request) {
     return Uni.createFrom()
         .item(
@@ -57,7 +58,7 @@ public class TrainerGrpcService implements TrainerService {
   @Override
   public Multi<WatchJobResponse> watchJob(WatchJobRequest request) {
     return Multi.createFrom()
-        .emitter(
+        .<WatchJobResponse>emitter(
             emitter -> {
               try {
                 Validation.requireNonBlank("job_id", request.getJobId());
@@ -75,10 +76,13 @@ public class TrainerGrpcService implements TrainerService {
               } catch (RuntimeException e) {
                 emitter.fail(e);
               }
-            });
+            })
+        // the subscription reads the job's history under its lock: keep it off the event loop
+        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
   @Override
+  @Blocking
   public Uni<CancelJobResponse> cancelJob(CancelJobRequest request) {
     return Uni.createFrom()
         .item(
@@ -89,6 +93,7 @@ public class TrainerGrpcService implements TrainerService {
   }
 
   @Override
+  @Blocking
   public Uni<ListJobsResponse> listJobs(ListJobsRequest request) {
     return Uni.createFrom()
         .item(

@@ -16,10 +16,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Job checkpoints under {@code <job>/checkpoints/step-N/}: whatever the learner saves, plus {@code
- * trainer-state.json} and the metrics history up to step N. A checkpoint is written into {@code
- * step-N.tmp} and renamed, so a crash mid-save leaves only complete checkpoints; the oldest are
- * pruned to keep-last-N.
+ * Job checkpoints under {@code <job>/checkpoints/step-N/}: whatever the learner saves (in {@code
+ * learner/}), plus {@code trainer-state.json} and the metrics history up to step N. A checkpoint is
+ * written into {@code step-N.tmp} and renamed, so a crash mid-save leaves only complete
+ * checkpoints; the oldest are pruned to keep-last-N.
  */
 public final class CheckpointStore {
   static final String STATE_FILE = "trainer-state.json";
@@ -40,7 +40,7 @@ public final class CheckpointStore {
     try {
       deleteTree(tmp);
       Files.createDirectories(tmp);
-      learnerSave.accept(tmp);
+      learnerSave.accept(learnerDir(tmp));
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE_FILE).toFile(), state);
       JobStore.writeMetricsFile(tmp.resolve(METRICS_FILE), history);
       deleteTree(dir);
@@ -81,6 +81,11 @@ public final class CheckpointStore {
   public Optional<Checkpoint> latest() {
     List<Checkpoint> all = list();
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /** Where the learner's own files are inside a checkpoint directory. */
+  public static Path learnerDir(Path checkpointDir) {
+    return checkpointDir.resolve("learner");
   }
 
   public static TrainerState readState(Path checkpointDir) {

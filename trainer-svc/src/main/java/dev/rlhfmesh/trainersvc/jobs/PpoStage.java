@@ -60,7 +60,8 @@ public final class PpoStage implements StageRunner {
     int perIteration = p.getPromptsPerIteration();
     Path tokenizer = tokenizers.locate("spec.ppo.policy_model_dir", "", p.getPolicyModelDir());
     try (TextCodec codec = tokenizers.load(tokenizer);
-        PolicyLearner learner = learners.ppo(p, seed, ctx.resumeFrom());
+        PolicyLearner learner =
+            learners.ppo(p, seed, ctx.resumeFrom().map(CheckpointStore::learnerDir));
         RolloutServices env = services.get()) {
       List<PromptExample> prompts = Datasets.prompts(Path.of(p.getPromptData()), codec);
       DataOrder order = new DataOrder(prompts.size(), seed);

@@ -43,7 +43,11 @@ public final class RewardModelStage implements StageRunner {
       List<Preference> data = Datasets.preferences(Path.of(s.getTrainData()), codec);
       try (SupervisedLearner<Preference> learner =
           learners.rewardModel(
-              s, codec.vocabSize(), codec.eosId(), ctx.spec().getSeed(), ctx.resumeFrom())) {
+              s,
+              codec.vocabSize(),
+              codec.eosId(),
+              ctx.spec().getSeed(),
+              ctx.resumeFrom().map(CheckpointStore::learnerDir))) {
         SupervisedLoop.run(
             ctx,
             data,

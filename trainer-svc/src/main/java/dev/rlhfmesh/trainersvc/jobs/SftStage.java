@@ -41,7 +41,11 @@ public final class SftStage implements StageRunner {
           Datasets.demonstrations(Path.of(s.getTrainData()), codec, s.getMaxSeqLen());
       try (SupervisedLearner<Demonstration> learner =
           learners.sft(
-              s, codec.vocabSize(), codec.eosId(), ctx.spec().getSeed(), ctx.resumeFrom())) {
+              s,
+              codec.vocabSize(),
+              codec.eosId(),
+              ctx.spec().getSeed(),
+              ctx.resumeFrom().map(CheckpointStore::learnerDir))) {
         SupervisedLoop.run(
             ctx,
             data,

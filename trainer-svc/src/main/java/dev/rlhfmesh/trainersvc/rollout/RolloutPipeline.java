@@ -8,7 +8,9 @@ import java.util.concurrent.TimeUnit;
  * Rollout producer running ahead of the learner into a bounded buffer. Iteration {@code i} may be
  * collected once the weights after update {@code i - maxPolicyLag} are on the replicas ({@link
  * #published}), so no rollout is more than {@code maxPolicyLag} versions behind the learner that
- * consumes it; {@code maxPolicyLag = 0} is strictly on-policy (collection waits for each sync).
+ * consumes it. {@code maxPolicyLag = 0} is strictly on-policy: there is nothing to run ahead of, so
+ * {@link #take} collects on the caller's thread (no producer thread, no native library shared
+ * between threads).
  */
 public final class RolloutPipeline implements AutoCloseable {
   /** Collects one iteration; called on the producer thread, in iteration order. */
@@ -23,6 +25,7 @@ public final class RolloutPipeline implements AutoCloseable {
   private final int maxLag;
   private final BlockingQueue<Object> buffer;
   private final Thread producer;
+  private int next;
   private int published;
   private volatile boolean closed;
   private volatile Throwable failure;
@@ -39,6 +42,11 @@ public final class RolloutPipeline implements AutoCloseable {
     this.maxLag = Math.max(0, maxLag);
     this.published = updatesSynced;
     this.buffer = new ArrayBlockingQueue<>(Math.max(1, this.maxLag));
+    this.next = first;
+    if (this.maxLag == 0) {
+      this.producer = null;
+      return;
+    }
     this.producer = new Thread(this::produce, "rollout-producer");
     this.producer.setDaemon(true);
     this.producer.start();
@@ -52,6 +60,18 @@ public final class RolloutPipeline implements AutoCloseable {
 
   /** The next iteration's batch, in order; rethrows the producer's failure. */
   public RolloutBatch take() throws Exception {
+    if (producer == null) {
+      if (next >= end) {
+        throw new IllegalStateException("no iteration left");
+      }
+      synchronized (this) {
+        if (published < next) {
+          throw new IllegalStateException(
+              "iteration " + next + " needs the weights after update " + next + ", synced: " + published);
+        }
+      }
+      return source.collect(next++);
+    }
     while (true) {
       Object o = buffer.poll(100, TimeUnit.MILLISECONDS);
       if (o != null) {
@@ -95,6 +115,9 @@ public final class RolloutPipeline implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (producer == null) {
+      return;
+    }
     producer.interrupt();
     try {
       producer.join(10_000);

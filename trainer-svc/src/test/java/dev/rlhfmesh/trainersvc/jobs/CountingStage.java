@@ -31,7 +31,9 @@ final class CountingStage implements StageRunner {
     long seed = ctx.spec().getSeed();
     int steps = totalSteps(ctx.spec());
     long weights =
-        ctx.resumeFrom().isPresent() ? Long.parseLong(read(ctx.resumeFrom().get())) : seed;
+        ctx.resumeFrom().isPresent()
+            ? Long.parseLong(read(CheckpointStore.learnerDir(ctx.resumeFrom().get())))
+            : seed;
     int start = ctx.resumeFrom().map(p -> CheckpointStore.readState(p).step()).orElse(0);
     for (int step = start + 1; step <= steps; step++) {
       if (ctx.stopRequested()) {

@@ -23,19 +23,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * function of (seed, sample index), like the real service, so which replica answers does not
  * matter. It can die after a number of Generate calls, or serve an old weight version.
  */
-final class FakeModelReplica implements AutoCloseable {
-  static final int EOS = 12;
+public final class FakeModelReplica implements AutoCloseable {
+  public static final int EOS = 12;
 
-  final AtomicInteger generateCalls = new AtomicInteger();
-  final AtomicInteger scoreCalls = new AtomicInteger();
-  volatile long version;
+  public final AtomicInteger generateCalls = new AtomicInteger();
+  public final AtomicInteger scoreCalls = new AtomicInteger();
+  public volatile long version;
 
   /** After this many Generate calls the replica fails every call (0 = never). */
-  volatile int dieAfter;
+  public volatile int dieAfter;
 
   private final Server server;
 
-  FakeModelReplica() throws IOException {
+  public FakeModelReplica() throws IOException {
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(new Impl())
@@ -43,7 +43,7 @@ final class FakeModelReplica implements AutoCloseable {
             .start();
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return new InetSocketAddress("127.0.0.1", server.getPort());
   }
 
