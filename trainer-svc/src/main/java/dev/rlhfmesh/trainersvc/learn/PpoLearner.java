@@ -12,6 +12,7 @@ import dev.rlhfmesh.model.gpt.ScalarHeadModel;
 import dev.rlhfmesh.model.scoring.Logprobs;
 import dev.rlhfmesh.model.train.LrSchedule;
 import dev.rlhfmesh.trainersvc.learn.ckpt.CheckpointFiles;
+import dev.rlhfmesh.trainersvc.learn.ckpt.ModelFiles;
 import dev.rlhfmesh.trainersvc.learn.ppo.AdvantageWhitening;
 import dev.rlhfmesh.trainersvc.learn.ppo.EntropyBonus;
 import dev.rlhfmesh.trainersvc.learn.ppo.Gae;
@@ -123,7 +124,7 @@ public final class PpoLearner implements AutoCloseable {
   public static PpoLearner create(PpoSettings s, Path policyDir, Path criticDirOrNull, long seed) {
     NDManager root = NDManager.newBaseManager();
     try {
-      Gpt policy = Gpt.load(root, policyDir);
+      Gpt policy = ModelFiles.loadGpt(root, policyDir);
       if (s.estimator() != Estimator.GAE) {
         return new PpoLearner(s, seed, root, policy, null, false);
       }
@@ -172,6 +173,7 @@ public final class PpoLearner implements AutoCloseable {
       throw new IllegalArgumentException("empty rollout batch");
     }
     OldPass old = oldPass(batch);
+    double oldPassMs = (System.nanoTime() - t0) / 1e6;
     float[] scores = new float[n];
     boolean[] eos = new boolean[n];
     int[] groups = new int[n];
@@ -261,6 +263,7 @@ public final class PpoLearner implements AutoCloseable {
     out.put("shaped_reward_mean", mean(shaped));
     out.put("behaviour_logprob_gap", behaviourGap(batch, old.logprobs()));
     out.put("updates", (double) updates);
+    out.put("old_pass_ms", oldPassMs);
     return out;
   }
 

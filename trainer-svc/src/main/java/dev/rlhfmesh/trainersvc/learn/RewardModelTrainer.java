@@ -7,10 +7,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfmesh.model.GptConfig;
-import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.gpt.ScalarHeadModel;
 import dev.rlhfmesh.model.train.LrSchedule;
 import dev.rlhfmesh.trainersvc.learn.ckpt.CheckpointFiles;
+import dev.rlhfmesh.trainersvc.learn.ckpt.ModelFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,11 +72,7 @@ public final class RewardModelTrainer implements AutoCloseable {
     if (dir == null) {
       return ScalarHeadModel.init(root, SftTrainer.requireConfig(configIfInit), seed);
     }
-    String head = GptConfig.readField(dir.resolve("config.json"), ScalarHeadModel.HEAD_FIELD);
-    if ("scalar".equals(head)) {
-      return ScalarHeadModel.load(root, dir);
-    }
-    return ScalarHeadModel.withNewHead(Gpt.load(root, dir), seed);
+    return ModelFiles.loadScalarHead(root, dir, seed);
   }
 
   public ScalarHeadModel model() {
@@ -152,8 +148,7 @@ public final class RewardModelTrainer implements AutoCloseable {
     NDArray z = rejected.sub(chosen).add(margin); // −d
     NDArray softplus = z.maximum(zero).add(z.abs().neg().exp().add(one).log()); // (B)
     NDArray loss = softplus.mean();
-    NDArray accuracy =
-        chosen.stopGradient().gt(rejected.stopGradient()).toType(DataType.FLOAT32, false).mean();
+    NDArray accuracy = chosen.gt(rejected).toType(DataType.FLOAT32, false).mean();
     return new NDArray[] {loss, accuracy};
   }
 

@@ -10,6 +10,7 @@ import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.train.Losses;
 import dev.rlhfmesh.model.train.LrSchedule;
 import dev.rlhfmesh.trainersvc.learn.ckpt.CheckpointFiles;
+import dev.rlhfmesh.trainersvc.learn.ckpt.ModelFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +62,7 @@ public final class SftTrainer implements AutoCloseable {
     try {
       Gpt gpt =
           modelDirOrNull != null
-              ? Gpt.load(root, modelDirOrNull)
+              ? ModelFiles.loadGpt(root, modelDirOrNull)
               : Gpt.init(root, requireConfig(configIfInit), seed);
       return new SftTrainer(s, root, gpt, seed);
     } catch (RuntimeException e) {

@@ -51,10 +51,10 @@ public final class PolicyLoss {
 
     NDArray one = m.create(1f);
     NDArray eps = m.create((float) clipRange);
-    NDArray detached = ratio.stopGradient();
-    NDArray clipped = detached.sub(one).abs().gt(eps).toType(mask.getDataType(), false);
+    // metrics: not part of the loss, so backward never visits them (no stopGradient needed)
+    NDArray clipped = ratio.sub(one).abs().gt(eps).toType(mask.getDataType(), false);
     NDArray clipFraction = Masked.mean(clipped, mask);
-    NDArray k3 = detached.sub(one).sub(logRatio.stopGradient());
+    NDArray k3 = ratio.sub(one).sub(logRatio);
     NDArray approxKl = Masked.mean(k3, mask);
     return new Result(loss, clipFraction, approxKl);
   }
