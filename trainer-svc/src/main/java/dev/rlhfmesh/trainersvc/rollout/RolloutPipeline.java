@@ -67,7 +67,12 @@ public final class RolloutPipeline implements AutoCloseable {
       synchronized (this) {
         if (published < next) {
           throw new IllegalStateException(
-              "iteration " + next + " needs the weights after update " + next + ", synced: " + published);
+              "iteration "
+                  + next
+                  + " needs the weights after update "
+                  + next
+                  + ", synced: "
+                  + published);
         }
       }
       return source.collect(next++);
