@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.rlhfmesh.grpc.weights.TensorBytes;
 import dev.rlhfmesh.model.GptConfig;
+import dev.rlhfmesh.model.gpt.NoGrad;
 import dev.rlhfmesh.proto.common.v1.DType;
 import dev.rlhfmesh.proto.trainer.v1.OptimizerSpec;
 import dev.rlhfmesh.proto.trainer.v1.PpoSpec;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link Learners} over the learning core ({@code dev.rlhfmesh.trainersvc.learn}): maps the job
@@ -58,7 +60,7 @@ public final class CoreLearners implements Learners {
     return new SupervisedLearner<>() {
       @Override
       public Map<String, Double> step(List<Demonstration> batch) {
-        return t.step(examples(batch));
+        return noGrad(() -> t.step(examples(batch)));
       }
 
       @Override
@@ -105,7 +107,7 @@ public final class CoreLearners implements Learners {
     return new SupervisedLearner<>() {
       @Override
       public Map<String, Double> step(List<Preference> batch) {
-        return t.step(pairs(batch));
+        return noGrad(() -> t.step(pairs(batch)));
       }
 
       @Override
@@ -154,7 +156,7 @@ public final class CoreLearners implements Learners {
                   r.policyVersion(),
                   r.group()));
         }
-        return l.learn(rs);
+        return noGrad(() -> l.learn(rs));
       }
 
       @Override
@@ -196,6 +198,19 @@ public final class CoreLearners implements Learners {
         l.close();
       }
     };
+  }
+
+  /**
+   * Runs a learner call with autograd recording off outside its gradient collector. DJL's engine
+   * turns recording off only on the thread that loads it and a collector restores the previous mode
+   * when it closes, so on any other training thread the optimiser's in-place parameter update would
+   * run with recording on and fail ("a leaf Variable that requires grad is being used in an
+   * in-place operation"). Jobs may run on any of the trainer's threads.
+   */
+  static <T> T noGrad(Supplier<T> call) {
+    try (NoGrad off = NoGrad.enter()) {
+      return call.get();
+    }
   }
 
   static PpoSettings settings(PpoSpec p) {

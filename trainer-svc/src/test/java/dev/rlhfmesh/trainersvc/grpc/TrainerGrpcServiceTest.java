@@ -62,6 +62,10 @@ class TrainerGrpcServiceTest {
 
   @BeforeAll
   static void writeData() throws Exception {
+    // Load the engine here, on the test thread, as a plain unit test would: the engine switches
+    // autograd recording off only on its loading thread, and the learning core's own tests in this
+    // JVM run on this thread (the trainer's job threads are covered by CoreLearners.noGrad).
+    ai.djl.engine.Engine.getEngine("PyTorch");
     data = Files.createTempDirectory("trainer-grpc-test");
     files =
         new AdditionTask(new AdditionTask.Settings(3, 400, 0.35, 400, 0.1, 64, 100)).writeAll(data);
