@@ -1,0 +1,34 @@
+package dev.rlhfmesh.trainersvc.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The simple chat template for SFT records given as {@code messages}: every message but the last is
+ * rendered {@code "<role>: <content>\n"}, then {@code "assistant: "} ends the prompt; the last
+ * message, which must be the assistant's, is the response.
+ */
+public final class ChatTemplate {
+  private ChatTemplate() {}
+
+  /** {prompt text, response text}. */
+  public static String[] render(JsonNode messages) {
+    if (!messages.isArray() || messages.size() < 2) {
+      throw new IllegalArgumentException("'messages' must be an array of at least 2 messages");
+    }
+    JsonNode last = messages.get(messages.size() - 1);
+    if (!"assistant".equals(last.path("role").asText())) {
+      throw new IllegalArgumentException("the last message must have role 'assistant'");
+    }
+    StringBuilder prompt = new StringBuilder();
+    for (int i = 0; i < messages.size() - 1; i++) {
+      JsonNode m = messages.get(i);
+      String role = m.path("role").asText();
+      if (!role.equals("system") && !role.equals("user") && !role.equals("assistant")) {
+        throw new IllegalArgumentException("message " + i + ": unknown role '" + role + "'");
+      }
+      prompt.append(role).append(": ").append(m.path("content").asText()).append('\n');
+    }
+    prompt.append("assistant: ");
+    return new String[] {prompt.toString(), last.path("content").asText()};
+  }
+}
