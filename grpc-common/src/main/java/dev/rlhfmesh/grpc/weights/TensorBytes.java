@@ -27,6 +27,22 @@ public record TensorBytes(String name, DType dtype, long[] shape, byte[] data) {
     }
   }
 
+  /**
+   * The dtype as safetensors names it ({@code F32}, {@code F16}, {@code BF16}, {@code I64}, {@code
+   * I32}).
+   */
+  public String safetensorsDtype() {
+    return switch (dtype) {
+      case D_TYPE_FLOAT32 -> "F32";
+      case D_TYPE_FLOAT16 -> "F16";
+      case D_TYPE_BFLOAT16 -> "BF16";
+      case D_TYPE_INT64 -> "I64";
+      case D_TYPE_INT32 -> "I32";
+      default ->
+          throw new IllegalArgumentException("tensor " + name + ": unsupported dtype " + dtype);
+    };
+  }
+
   /** Bytes per element of a wire dtype; throws for {@code D_TYPE_UNSPECIFIED}/unknown. */
   public static int width(DType dtype) {
     return switch (dtype) {

@@ -76,6 +76,7 @@ public final class DemoSettings {
     s.preferencePairs = 4000;
     s.heldOutPrompts = 200;
     s.sftSteps = 60;
+    s.sftWarmup = 6;
     s.sftBatch = 32;
     s.rmSteps = 40;
     s.rmBatch = 32;

@@ -12,6 +12,9 @@ import dev.rlhfmesh.proto.reward.v1.RewardServiceGrpc;
 import dev.rlhfmesh.proto.reward.v1.ScoreRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.DecodeRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
+import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoRequest;
+import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoResponse;
+import dev.rlhfmesh.proto.tokenizer.v1.SpecialToken;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
 import io.grpc.Channel;
 import java.util.ArrayList;
@@ -41,12 +44,26 @@ public final class GoldEvaluator {
   private final List<Channel> models;
   private final Channel reward;
   private final int maxNewTokens;
+  private final String endToken;
 
   public GoldEvaluator(Channel tokenizer, List<Channel> models, Channel reward, int maxNewTokens) {
     this.tokenizer = tokenizer;
     this.models = models;
     this.reward = reward;
     this.maxNewTokens = maxNewTokens;
+    this.endToken = endTokenText(tokenizer);
+  }
+
+  /** The text of the end token, which every response the reward model was trained on ends with. */
+  private static String endTokenText(Channel tokenizer) {
+    GetTokenizerInfoResponse info =
+        TokenizerServiceGrpc.newBlockingStub(tokenizer)
+            .getTokenizerInfo(GetTokenizerInfoRequest.getDefaultInstance());
+    return info.getSpecialTokensList().stream()
+        .filter(t -> t.getId() == info.getEosTokenId())
+        .map(SpecialToken::getContent)
+        .findFirst()
+        .orElse("");
   }
 
   public Result evaluate(List<Problem> problems, long seed, String label) {
@@ -68,7 +85,9 @@ public final class GoldEvaluator {
       okSampled += s ? 1 : 0;
       okGreedy += AdditionTask.isCorrect(p, greedy.texts.get(i)) ? 1 : 0;
       if (!s) {
-        wrongIdx.add(i);
+        if (!sampled.texts.get(i).isBlank()) {
+          wrongIdx.add(i); // an empty answer has nothing for the reward model to compare
+        }
         errors.merge(errorOffset(p, sampled.texts.get(i)), 1, Integer::sum);
       }
       if (i < 8) {

@@ -120,8 +120,14 @@ public final class LocalCluster implements AutoCloseable {
 
   /** reward-svc with the learned reward model in {@code rewardModelDir} as spec {@code learned}. */
   public ServiceProcess startReward(Path rewardModelDir) throws IOException, InterruptedException {
+    return startReward(Map.of("rlhf.reward.specs.learned.path", rewardModelDir.toString()));
+  }
+
+  /** reward-svc with extra configuration, e.g. rule-based specs ({@code rlhf.reward.specs.*}). */
+  public ServiceProcess startReward(Map<String, String> specs)
+      throws IOException, InterruptedException {
     Map<String, String> p = common("reward-svc", rewardPort);
-    p.put("rlhf.reward.specs.learned.path", rewardModelDir.toString());
+    p.putAll(specs);
     p.put("rlhf.reward.admin.host", "127.0.0.1");
     p.put("rlhf.reward.admin.port", Integer.toString(rewardAdminPort));
     p.put("rlhf.reward.admin.token", adminToken);

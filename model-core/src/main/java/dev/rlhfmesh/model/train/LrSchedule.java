@@ -7,7 +7,16 @@ package dev.rlhfmesh.model.train;
 public record LrSchedule(double peak, int warmupSteps, int totalSteps, double minRatio) {
   public LrSchedule {
     if (peak < 0 || warmupSteps < 0 || totalSteps < warmupSteps || minRatio < 0 || minRatio > 1) {
-      throw new IllegalArgumentException("bad schedule " + this);
+      throw new IllegalArgumentException(
+          "bad schedule: peak "
+              + peak
+              + ", warmup "
+              + warmupSteps
+              + ", total "
+              + totalSteps
+              + ", min ratio "
+              + minRatio
+              + " (need peak >= 0, 0 <= warmup <= total, min ratio in [0, 1])");
     }
   }
 

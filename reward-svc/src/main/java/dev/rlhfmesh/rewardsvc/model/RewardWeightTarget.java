@@ -2,22 +2,18 @@ package dev.rlhfmesh.rewardsvc.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.rlhfmesh.grpc.errors.ServiceException;
+import dev.rlhfmesh.grpc.weights.ManifestCheck;
 import dev.rlhfmesh.grpc.weights.TensorBytes;
 import dev.rlhfmesh.grpc.weights.WeightTarget;
 import dev.rlhfmesh.model.io.GptWeights;
-import dev.rlhfmesh.proto.common.v1.DType;
+import dev.rlhfmesh.model.io.WireTensors;
 import dev.rlhfmesh.proto.common.v1.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * reward-svc's side of the shared weight-update protocol (grpc-common {@code weights}): the models
@@ -48,37 +44,9 @@ public final class RewardWeightTarget implements WeightTarget {
 
   @Override
   public void checkManifest(String model, List<TensorSpec> manifest) {
-    Map<String, Shape> expected = model(model).parameterShapes();
-    List<String> problems = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (TensorSpec s : manifest) {
-      String name = GptWeights.strip(s.getName());
-      Shape want = expected.get(name);
-      if (want == null) {
-        problems.add("unknown tensor " + s.getName());
-        continue;
-      }
-      seen.add(name);
-      long[] shape = s.getShapeList().stream().mapToLong(Long::longValue).toArray();
-      if (!Arrays.equals(shape, want.getShape())) {
-        problems.add(
-            "tensor " + name + " has shape " + Arrays.toString(shape) + ", expected " + want);
-      }
-      if (s.getDtype() != DType.D_TYPE_FLOAT32
-          && s.getDtype() != DType.D_TYPE_FLOAT16
-          && s.getDtype() != DType.D_TYPE_BFLOAT16) {
-        problems.add("tensor " + name + " has dtype " + s.getDtype() + ", expected a float type");
-      }
-    }
-    for (String name : expected.keySet()) {
-      if (!seen.contains(name)) {
-        problems.add("missing tensor " + name);
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw ServiceException.invalidArgument(
-          "manifest", manifest.size() + " tensors", String.join("; ", problems));
-    }
+    Map<String, long[]> expected = new LinkedHashMap<>();
+    model(model).parameterShapes().forEach((name, shape) -> expected.put(name, shape.getShape()));
+    ManifestCheck.requireMatches(expected, manifest, GptWeights::strip);
   }
 
   @Override
@@ -88,7 +56,9 @@ public final class RewardWeightTarget implements WeightTarget {
     try (NDManager tmp = NDManager.newBaseManager()) {
       Map<String, NDArray> dict = new LinkedHashMap<>();
       for (TensorBytes t : tensors) {
-        dict.put(GptWeights.strip(t.name()), WireTensors.toFloat32(tmp, t));
+        dict.put(
+            GptWeights.strip(t.name()),
+            WireTensors.toFloat32(tmp, t.safetensorsDtype(), t.shape(), t.data()));
       }
       m.replaceWeights(dict, version, "update:" + version);
     } catch (IllegalArgumentException e) {

@@ -51,7 +51,7 @@ public final class SpecValidator {
     requireInRange("spec.sft.batch_size", s.getBatchSize(), 1, 1 << 20);
     requireInRange("spec.sft.max_seq_len", s.getMaxSeqLen(), 0, 1 << 20);
     requireInRange("spec.sft.eval_every", s.getEvalEvery(), 0, MAX);
-    optimizer("spec.sft.optimizer", s.getOptimizer());
+    optimizer("spec.sft.optimizer", s.getOptimizer(), s.getSteps());
   }
 
   private static void rewardModel(RewardModelSpec s) {
@@ -61,7 +61,7 @@ public final class SpecValidator {
     requireInRange("spec.reward_model.batch_size", s.getBatchSize(), 1, 1 << 20);
     requireInRange("spec.reward_model.margin", s.getMargin(), 0, 1e6);
     requireInRange("spec.reward_model.eval_every", s.getEvalEvery(), 0, MAX);
-    optimizer("spec.reward_model.optimizer", s.getOptimizer());
+    optimizer("spec.reward_model.optimizer", s.getOptimizer(), s.getSteps());
   }
 
   private static void ppo(PpoSpec p) {
@@ -93,7 +93,7 @@ public final class SpecValidator {
     requireInRange(f + "reward_clip", p.getRewardClip(), 0, 1e9);
     requireInRange(f + "no_eos_penalty", p.getNoEosPenalty(), -1e9, 1e9);
     requireInRange(f + "max_policy_lag", p.getMaxPolicyLag(), 0, 1000);
-    optimizer(f + "optimizer", p.getOptimizer());
+    optimizer(f + "optimizer", p.getOptimizer(), p.getIterations());
   }
 
   private static void sampling(String f, SamplingParams s) {
@@ -112,12 +112,13 @@ public final class SpecValidator {
     }
   }
 
-  private static void optimizer(String f, OptimizerSpec o) {
+  /** {@code steps}: the schedule's length (optimiser steps, or PPO iterations). */
+  private static void optimizer(String f, OptimizerSpec o, int steps) {
     if (!(o.getLearningRate() > 0 && o.getLearningRate() < 10)) {
       throw ServiceException.invalidArgument(
           f + ".learning_rate", o.getLearningRate(), "must be in (0, 10)");
     }
-    requireInRange(f + ".warmup_steps", o.getWarmupSteps(), 0, MAX);
+    requireInRange(f + ".warmup_steps", o.getWarmupSteps(), 0, Math.max(0, steps));
     requireInRange(f + ".weight_decay", o.getWeightDecay(), 0, 10);
     requireInRange(f + ".grad_clip", o.getGradClip(), 0, 1e9);
     requireInRange(f + ".min_lr_ratio", o.getMinLrRatio(), 0, 1);

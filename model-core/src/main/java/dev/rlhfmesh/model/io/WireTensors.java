@@ -1,47 +1,49 @@
-package dev.rlhfmesh.rewardsvc.model;
+package dev.rlhfmesh.model.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.rlhfmesh.grpc.errors.ServiceException;
-import dev.rlhfmesh.grpc.weights.TensorBytes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Weight-update tensors (little-endian wire bytes) to float32 NDArrays. */
-final class WireTensors {
+/**
+ * Tensors that arrive as little-endian bytes (the weight-update protocol) to float32 NDArrays. One
+ * conversion for every service that takes weights over the wire.
+ */
+public final class WireTensors {
   private WireTensors() {}
 
-  /** F32, F16 and BF16 become F32 arrays in {@code m}; other dtypes are INVALID_ARGUMENT. */
-  static NDArray toFloat32(NDManager m, TensorBytes t) {
-    ByteBuffer src = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+  /**
+   * F32, F16 and BF16 little-endian bytes (dtype named as in safetensors) become an F32 array of
+   * {@code shape} in {@code m}; any other dtype is an {@link IllegalArgumentException}.
+   */
+  public static NDArray toFloat32(NDManager m, String dtype, long[] shape, byte[] data) {
+    ByteBuffer src = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     float[] f;
-    switch (t.dtype()) {
-      case D_TYPE_FLOAT32 -> {
-        f = new float[t.data().length / 4];
+    switch (dtype) {
+      case "F32" -> {
+        f = new float[data.length / 4];
         src.asFloatBuffer().get(f);
       }
-      case D_TYPE_FLOAT16 -> {
-        f = new float[t.data().length / 2];
+      case "F16" -> {
+        f = new float[data.length / 2];
         for (int i = 0; i < f.length; i++) {
           f[i] = halfToFloat(src.getShort(2 * i));
         }
       }
-      case D_TYPE_BFLOAT16 -> {
-        f = new float[t.data().length / 2];
+      case "BF16" -> {
+        f = new float[data.length / 2];
         for (int i = 0; i < f.length; i++) {
           f[i] = Float.intBitsToFloat((src.getShort(2 * i) & 0xFFFF) << 16);
         }
       }
-      default ->
-          throw ServiceException.invalidArgument(
-              "manifest.dtype", t.dtype(), "tensor " + t.name() + " needs a float type");
+      default -> throw new IllegalArgumentException("dtype " + dtype + " is not a float type");
     }
-    return m.create(f, new Shape(t.shape()));
+    return m.create(f, new Shape(shape));
   }
 
   /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */
-  static float halfToFloat(short h) {
+  public static float halfToFloat(short h) {
     int bits = h & 0xFFFF;
     int sign = (bits & 0x8000) << 16;
     int exp = (bits >>> 10) & 0x1F;
