@@ -1,0 +1,194 @@
+package dev.rlhfmesh.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rlhfmesh.model.GptConfig;
+import dev.rlhfmesh.model.gpt.Gpt;
+import dev.rlhfmesh.trainersvc.learn.Rollout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one benchmark command (run by bench/run.sh): measures RLHF Mesh against a PyTorch eager peer
+ * on the same GPT-2 weights in the same run, prints a table and writes JSON.
+ *
+ * <p>Arguments: {@code [--out FILE] [--repeats N] [--warmup N] [--threads N] [--no-services]}.
+ * Defaults: bench/target/bench.json, 3 repeats after 1 warm-up, 2 intra-op threads (1 for batch-1
+ * decoding, on both sides).
+ */
+public final class BenchMain {
+  static final int VOCAB = 256;
+  static final int PROMPT = 8;
+  static final int[] DECODE_BATCHES = {1, 8, 32, 64};
+  static final int SCORE_ROWS = 256;
+  static final int SCORE_MICRO = 64;
+  static final String PEER = "PyTorch eager";
+
+  private BenchMain() {}
+
+  /** Parsed command line. */
+  record Options(Path out, int repeats, int warmup, int threads, boolean services) {
+    static Options parse(String[] args) {
+      Path out = Path.of("bench/target/bench.json");
+      int repeats = 3;
+      int warmup = 1;
+      int threads = 2;
+      boolean services = true;
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--out" -> out = Path.of(args[++i]);
+          case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+          case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+          case "--threads" -> threads = Integer.parseInt(args[++i]);
+          case "--no-services" -> services = false;
+          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+        }
+      }
+      if (repeats < 1 || warmup < 0 || threads < 1) {
+        throw new IllegalArgumentException("repeats ≥ 1, warmup ≥ 0, threads ≥ 1");
+      }
+      return new Options(out, repeats, warmup, threads, services);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    long t0 = System.nanoTime();
+    Map<String, Object> machine = Machine.describe();
+    System.out.println("machine: " + machine);
+    Path work = o.out().toAbsolutePath().getParent().resolve("bench-work");
+    Files.createDirectories(work);
+    Path modelDir = work.resolve("model");
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    Engine.getInstance();
+    JniUtils.setNumInteropThreads(1);
+    GptConfig config = GptConfig.smallDefault(VOCAB);
+    List<Rollout> rollouts = SyntheticRollouts.make(SyntheticRollouts.ROLLOUTS, VOCAB, 11);
+    json.writeValue(work.resolve("rollouts.json").toFile(), SyntheticRollouts.toJson(rollouts));
+
+    Map<String, double[]> ours = new LinkedHashMap<>();
+    float[] ourLogits;
+    int[] ourGreedy;
+    try (NDManager root = NDManager.newBaseManager();
+        Gpt model = Gpt.init(root, config, 1234)) {
+      model.save(modelDir);
+      DjlFigures djl = new DjlFigures(model, o.warmup(), o.repeats(), o.threads());
+      ourLogits = djl.parityLogits();
+      ourGreedy = djl.parityGreedy();
+      step("DJL matmul", t0);
+      ours.put("matmul", djl.matmulGflops(root));
+      for (int b : DECODE_BATCHES) {
+        step("DJL decode batch " + b, t0);
+        ours.put("decode" + b, djl.decodeTokensPerSecond(b, PROMPT, 3));
+      }
+      step("DJL scoring", t0);
+      ours.put("score", djl.scoreTokensPerSecond(SCORE_ROWS, SCORE_MICRO, 5));
+      step("DJL PPO", t0);
+      double[][] ppo = djl.ppo(modelDir, rollouts);
+      ours.put("learn", ppo[0]);
+      ours.put("iteration", ppo[1]);
+    }
+
+    step("peer", t0);
+    JsonNode peer = runPeer(o, work, modelDir);
+    Parity parity = Parity.of(ourLogits, ourGreedy, peer);
+    if (parity != null) {
+      System.out.println("parity (same weights): " + parity);
+    }
+
+    List<Figure> figures = Comparisons.inProcess(config, ours, peer);
+    if (o.services()) {
+      step("services", t0);
+      figures.addAll(new ServiceFigures(work, modelDir, o).measure(bestStaticBatch(peer)));
+    } else {
+      figures.addAll(ServiceFigures.skipped("skipped (--no-services)"));
+    }
+
+    String table = ResultTable.render(figures);
+    System.out.println();
+    System.out.print(table);
+    System.out.printf(
+        "%nmachine: %s cores, %s, %s, load %s; %.0f s in all%n",
+        machine.get("nproc"),
+        machine.get("cpu"),
+        machine.get("memory"),
+        machine.get("loadavg"),
+        (System.nanoTime() - t0) / 1e9);
+
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("machine", machine);
+    doc.put(
+        "settings",
+        Map.of(
+            "repeats",
+            o.repeats(),
+            "warmup",
+            o.warmup(),
+            "threads",
+            o.threads(),
+            "model",
+            "GptConfig.smallDefault(" + VOCAB + ")",
+            "activation",
+            config.activation()));
+    doc.put("parity", parity == null ? null : parity.toMap());
+    doc.put(
+        "peer",
+        peer.isMissingNode()
+            ? null
+            : Map.of(
+                "torch", peer.path("torch").asText(),
+                "openblas", peer.path("openblas").asText(),
+                "coretype_mode", peer.path("coretype_mode").asText()));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    figures.forEach(f -> rows.add(f.toMap()));
+    doc.put("figures", rows);
+    doc.put("table", table);
+    Files.createDirectories(o.out().toAbsolutePath().getParent());
+    json.writeValue(o.out().toFile(), doc);
+    System.out.println("wrote " + o.out());
+    System.exit(0); // service clients' threads must not keep the JVM alive
+  }
+
+  private static JsonNode runPeer(Options o, Path work, Path modelDir) {
+    String why = PeerRunner.unavailableReason();
+    if (why != null) {
+      System.out.println("peer: not run: " + why);
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("--model", modelDir.toString()));
+    args.addAll(List.of("--rollouts", work.resolve("rollouts.json").toString()));
+    args.addAll(List.of("--warmup", "" + o.warmup(), "--repeats", "" + o.repeats()));
+    args.addAll(List.of("--threads", "" + o.threads(), "--prompt-len", "" + PROMPT));
+    args.addAll(List.of("--batches", Comparisons.joined(DECODE_BATCHES)));
+    args.addAll(List.of("--score-rows", "" + SCORE_ROWS, "--score-micro", "" + SCORE_MICRO));
+    try {
+      return new PeerRunner(Path.of("bench/peer/peer.py"), work, 420).run(args);
+    } catch (Exception e) {
+      System.out.println("peer: failed: " + e.getMessage());
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+  }
+
+  /** The peer's best decode throughput over its static batch sizes (NaN without a peer). */
+  static double bestStaticBatch(JsonNode peer) {
+    double best = Double.NaN;
+    for (int b : DECODE_BATCHES) {
+      best = Stats.max(best, Comparisons.median(peer.path("decode_tokens_per_s").path("" + b)));
+    }
+    return best;
+  }
+
+  private static void step(String what, long t0) {
+    System.out.printf("[%5.1f s] %s%n", (System.nanoTime() - t0) / 1e9, what);
+  }
+}

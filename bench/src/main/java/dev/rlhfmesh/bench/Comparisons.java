@@ -1,0 +1,111 @@
+package dev.rlhfmesh.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlhfmesh.model.GptConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** Pairs our in-process samples with the peer's (medians of each) into table rows with targets. */
+public final class Comparisons {
+  static final Target DECODE_BATCH1 = Target.atLeast(0.7);
+  static final Target PPO_ITERATION = Target.atMost(1.2);
+
+  private Comparisons() {}
+
+  /**
+   * @param ours samples by key: matmul (GFLOP/s), decode{B} (tok/s), score (tok/s), learn (ms),
+   *     iteration (ms)
+   * @param peer the peer's JSON (a missing node when it did not run)
+   */
+  public static List<Figure> inProcess(GptConfig c, Map<String, double[]> ours, JsonNode peer) {
+    String vs = BenchMain.PEER;
+    String noPeer = peer.isMissingNode() ? "peer did not run" : null;
+    JsonNode decode = peer.path("decode_tokens_per_s");
+    List<Figure> f = new ArrayList<>();
+    for (int b : BenchMain.DECODE_BATCHES) {
+      f.add(
+          new Figure(
+              "decode batch " + b + " (KV cache, greedy)",
+              "tok/s",
+              med(ours.get("decode" + b)),
+              median(decode.path("" + b)),
+              vs,
+              b == 1 ? DECODE_BATCH1 : null,
+              noPeer));
+    }
+    f.add(
+        new Figure(
+            "teacher-forced scoring (256×64)",
+            "tok/s",
+            med(ours.get("score")),
+            median(peer.path("score_tokens_per_s")),
+            vs,
+            null,
+            noPeer));
+    double learnMs = med(ours.get("learn"));
+    double peerLearnMs = median(peer.path("ppo_learn_ms"));
+    f.add(
+        new Figure(
+            "PPO learn step (256 rollouts, 4×4×64)", "ms", learnMs, peerLearnMs, vs, null, noPeer));
+    f.add(
+        new Figure(
+            "PPO iteration (generate + ref score + learn)",
+            "ms",
+            med(ours.get("iteration")),
+            median(peer.path("ppo_iteration_ms")),
+            vs,
+            PPO_ITERATION,
+            noPeer));
+    int len = SyntheticRollouts.PROMPT + SyntheticRollouts.RESPONSE;
+    double flops = LearnStepFlops.ppoLearnStep(c, SyntheticRollouts.ROLLOUTS, len, 4);
+    double ourPeak = med(ours.get("matmul"));
+    double peerPeak = median(peer.path("matmul_gflops"));
+    f.add(
+        new Figure(
+            "learn step achieved compute",
+            "GFLOP/s",
+            gflops(flops, learnMs),
+            ourPeak,
+            "DJL matmul 1024³ (same run)",
+            null,
+            null));
+    f.add(
+        new Figure(
+            "peer learn step achieved compute",
+            "GFLOP/s",
+            gflops(flops, peerLearnMs),
+            peerPeak,
+            "peer matmul 1024³ (same run)",
+            null,
+            noPeer));
+    f.add(new Figure("matmul 1024³ fp32", "GFLOP/s", ourPeak, peerPeak, vs, null, noPeer));
+    return f;
+  }
+
+  static double gflops(double flops, double ms) {
+    return Double.isNaN(ms) ? Double.NaN : flops / (ms / 1e3) / 1e9;
+  }
+
+  static double med(double[] samples) {
+    return samples == null ? Double.NaN : Stats.median(samples);
+  }
+
+  /** Median of a JSON array of numbers; NaN when absent or empty. */
+  static double median(JsonNode array) {
+    if (array == null || !array.isArray() || array.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] v = new double[array.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = array.get(i).asDouble();
+    }
+    return Stats.median(v);
+  }
+
+  static String joined(int[] xs) {
+    return IntStream.of(xs).mapToObj(Integer::toString).collect(Collectors.joining(","));
+  }
+}
