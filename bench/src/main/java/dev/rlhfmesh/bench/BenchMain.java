@@ -20,7 +20,8 @@ import java.util.Map;
  * The one benchmark command (run by bench/run.sh): measures RLHF Mesh against a PyTorch eager peer
  * on the same GPT-2 weights in the same run, prints a table and writes JSON.
  *
- * <p>Arguments: {@code [--out FILE] [--repeats N] [--warmup N] [--threads N] [--no-services]}.
+ * <p>Arguments: {@code [--out FILE] [--repeats N] [--warmup N] [--threads N] [--no-services]
+ * [--services-root DIR]} (DIR: the checkout whose {@code <svc>/target/quarkus-app} to start).
  * Defaults: bench/target/bench.json, 3 repeats after 1 warm-up, 2 intra-op threads (1 for batch-1
  * decoding, on both sides).
  */
@@ -35,13 +36,15 @@ public final class BenchMain {
   private BenchMain() {}
 
   /** Parsed command line. */
-  record Options(Path out, int repeats, int warmup, int threads, boolean services) {
+  record Options(
+      Path out, int repeats, int warmup, int threads, boolean services, Path servicesRoot) {
     static Options parse(String[] args) {
       Path out = Path.of("bench/target/bench.json");
       int repeats = 3;
       int warmup = 1;
       int threads = 2;
       boolean services = true;
+      Path servicesRoot = Path.of(".");
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--out" -> out = Path.of(args[++i]);
@@ -49,13 +52,14 @@ public final class BenchMain {
           case "--warmup" -> warmup = Integer.parseInt(args[++i]);
           case "--threads" -> threads = Integer.parseInt(args[++i]);
           case "--no-services" -> services = false;
+          case "--services-root" -> servicesRoot = Path.of(args[++i]);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }
       if (repeats < 1 || warmup < 0 || threads < 1) {
         throw new IllegalArgumentException("repeats ≥ 1, warmup ≥ 0, threads ≥ 1");
       }
-      return new Options(out, repeats, warmup, threads, services);
+      return new Options(out, repeats, warmup, threads, services, servicesRoot);
     }
   }
 
