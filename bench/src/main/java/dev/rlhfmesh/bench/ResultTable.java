@@ -17,6 +17,7 @@ public final class ResultTable {
       rows.add(cells(f));
     }
     int[] width = new int[HEADER.length];
+    java.util.Arrays.fill(width, 3); // a Markdown rule needs at least three dashes
     for (String[] r : rows) {
       for (int i = 0; i < r.length; i++) {
         width[i] = Math.max(width[i], r[i].codePointCount(0, r[i].length()));
@@ -28,7 +29,7 @@ public final class ResultTable {
       if (k == 0) {
         String[] dashes = new String[HEADER.length];
         for (int i = 0; i < dashes.length; i++) {
-          dashes[i] = "-".repeat(Math.max(3, width[i]));
+          dashes[i] = "-".repeat(width[i]);
         }
         line(sb, dashes, width);
       }
