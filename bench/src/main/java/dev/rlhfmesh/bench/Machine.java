@@ -24,6 +24,16 @@ public final class Machine {
     return m;
   }
 
+  /** 1-minute load average, NaN when unknown. */
+  static double loadAverage() {
+    String load = read("/proc/loadavg");
+    try {
+      return load == null ? Double.NaN : Double.parseDouble(firstFields(load, 1));
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
   static String firstFields(String text, int n) {
     String[] p = text.strip().split("\\s+");
     return String.join(" ", java.util.Arrays.copyOf(p, Math.min(n, p.length)));

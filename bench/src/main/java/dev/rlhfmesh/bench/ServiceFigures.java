@@ -106,11 +106,14 @@ public final class ServiceFigures {
     } else {
       out.addAll(modelSvc(peerBestStaticBatch));
     }
-    out.addAll(
-        notInHarness(
-            Files.exists(jar("tokenizer-svc")) || Files.exists(jar("reward-svc"))
-                ? "not in this harness yet"
-                : NOT_BUILT));
+    Path tokenizer = jar("tokenizer-svc");
+    out.add(
+        Files.exists(tokenizer)
+            ? TokenizerFigure.measure(tokenizer, work, options.repeats())
+            : notInHarness(NOT_BUILT).get(0));
+    out.add(
+        notInHarness(Files.exists(jar("reward-svc")) ? "not in this harness yet" : NOT_BUILT)
+            .get(1));
     return out;
   }
 

@@ -13,7 +13,9 @@ class OptionsTest {
     BenchMain.Options d = BenchMain.Options.parse(new String[0]);
     assertEquals(Path.of("bench/target/bench.json"), d.out());
     assertEquals(3, d.repeats());
-    assertEquals(2, d.threads());
+    assertEquals(
+        BenchMain.autoThreads(Runtime.getRuntime().availableProcessors(), Machine.loadAverage()),
+        d.threads());
     BenchMain.Options o =
         BenchMain.Options.parse(
             new String[] {"--out", "x.json", "--repeats", "5", "--threads", "1", "--no-services"});
@@ -21,6 +23,15 @@ class OptionsTest {
     assertEquals(5, o.repeats());
     assertEquals(1, o.threads());
     assertFalse(o.services());
+  }
+
+  @Test
+  void autoThreads_twoOnAnIdleMachineOneWhenLoadReachesCores() {
+    assertEquals(2, BenchMain.autoThreads(2, 0.5));
+    assertEquals(1, BenchMain.autoThreads(2, 2.0));
+    assertEquals(2, BenchMain.autoThreads(16, 3.0));
+    assertEquals(1, BenchMain.autoThreads(1, 0.0));
+    assertEquals(2, BenchMain.autoThreads(2, Double.NaN));
   }
 
   @Test
