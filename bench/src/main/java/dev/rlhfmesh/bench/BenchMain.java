@@ -21,9 +21,9 @@ import java.util.Map;
  * on the same GPT-2 weights in the same run, prints a table and writes JSON.
  *
  * <p>Arguments: {@code [--out FILE] [--repeats N] [--warmup N] [--threads N] [--no-services]
- * [--services-root DIR]} (DIR: the checkout whose {@code <svc>/target/quarkus-app} to start).
- * Defaults: bench/target/bench.json, 3 repeats after 1 warm-up, threads {@code auto} (see {@link
- * #autoThreads}; batch-1 decoding always uses 1, on both sides).
+ * [--services-root DIR[:DIR...]]} (checkouts whose {@code <svc>/target/quarkus-app} to start, first
+ * match wins; default: this one). Defaults: bench/target/bench.json, 3 repeats after 1 warm-up,
+ * threads {@code auto} (see {@link #autoThreads}; batch-1 decoding always uses 1, on both sides).
  */
 public final class BenchMain {
   static final int VOCAB = 256;

@@ -59,10 +59,17 @@ public final class ServiceFigures {
     this.options = options;
   }
 
+  /** The service's packaged app under the first root that has it (roots separated by ':'). */
   Path jar(String service) {
-    return options
-        .servicesRoot()
-        .resolve(Path.of(service, "target", "quarkus-app", "quarkus-run.jar"));
+    Path rel = Path.of(service, "target", "quarkus-app", "quarkus-run.jar");
+    String[] roots = options.servicesRoot().toString().split(":");
+    for (String root : roots) {
+      Path p = Path.of(root).resolve(rel);
+      if (Files.exists(p)) {
+        return p;
+      }
+    }
+    return Path.of(roots[0]).resolve(rel);
   }
 
   /** The five service rows, all missing for one reason. */
