@@ -6,6 +6,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.trainersvc.learn.Rollout;
@@ -32,6 +33,11 @@ public final class BenchMain {
   static final int SCORE_ROWS = 256;
   static final int SCORE_MICRO = 64;
   static final String PEER = "PyTorch eager";
+
+  /** Figure names shared with the peer, in the order they run. */
+  static final List<String> FIGURES =
+      List.of(
+          "matmul", "decode1", "decode8", "decode32", "decode64", "score", "learn", "iteration");
 
   private BenchMain() {}
 
@@ -96,33 +102,43 @@ public final class BenchMain {
     json.writeValue(work.resolve("rollouts.json").toFile(), SyntheticRollouts.toJson(rollouts));
 
     Map<String, double[]> ours = new LinkedHashMap<>();
-    float[] ourLogits;
-    int[] ourGreedy;
+    ObjectNode peer = json.createObjectNode();
+    Parity parity = null;
     try (NDManager root = NDManager.newBaseManager();
         Gpt model = Gpt.init(root, config, 1234)) {
       model.save(modelDir);
-      DjlFigures djl = new DjlFigures(model, o.warmup(), o.repeats(), o.threads());
-      ourLogits = djl.parityLogits();
-      ourGreedy = djl.parityGreedy();
-      step("DJL matmul", t0);
-      ours.put("matmul", djl.matmulGflops(root));
-      for (int b : DECODE_BATCHES) {
-        step("DJL decode batch " + b, t0);
-        ours.put("decode" + b, djl.decodeTokensPerSecond(b, PROMPT, 3));
+      step("peer start", t0);
+      PeerRunner p = startPeer(o, work, modelDir);
+      try (DjlFigures one = new DjlFigures(model, 0, 1, o.threads());
+          p) {
+        one.setPpoBatch(modelDir, rollouts);
+        if (p != null) {
+          peer.setAll(p.info());
+          parity = Parity.of(one.parityLogits(), one.parityGreedy(), peer);
+          System.out.println("parity (same weights): " + parity);
+        }
+        // Interleaved: after warm-up, each repeat runs ours then the peer's, so both see the
+        // same load on a shared machine.
+        for (String fig : FIGURES) {
+          step(fig, t0);
+          double[] a = new double[o.repeats()];
+          double[] b = new double[o.repeats()];
+          for (int w = 0; w < o.warmup(); w++) {
+            one.figure(root, fig, PROMPT);
+            if (p != null) {
+              p.samples(fig, 0, 1);
+            }
+          }
+          for (int r = 0; r < o.repeats(); r++) {
+            a[r] = one.figure(root, fig, PROMPT)[0];
+            b[r] = p == null ? Double.NaN : p.samples(fig, 0, 1)[0];
+          }
+          ours.put(fig, a);
+          if (p != null) {
+            peer.set(fig, json.valueToTree(b));
+          }
+        }
       }
-      step("DJL scoring", t0);
-      ours.put("score", djl.scoreTokensPerSecond(SCORE_ROWS, SCORE_MICRO, 5));
-      step("DJL PPO", t0);
-      double[][] ppo = djl.ppo(modelDir, rollouts);
-      ours.put("learn", ppo[0]);
-      ours.put("iteration", ppo[1]);
-    }
-
-    step("peer", t0);
-    JsonNode peer = runPeer(o, work, modelDir);
-    Parity parity = Parity.of(ourLogits, ourGreedy, peer);
-    if (parity != null) {
-      System.out.println("parity (same weights): " + parity);
     }
 
     List<Figure> figures = Comparisons.inProcess(config, ours, peer);
@@ -162,7 +178,7 @@ public final class BenchMain {
     doc.put("parity", parity == null ? null : parity.toMap());
     doc.put(
         "peer",
-        peer.isMissingNode()
+        !peer.has("torch")
             ? null
             : Map.of(
                 "torch", peer.path("torch").asText(),
@@ -178,24 +194,24 @@ public final class BenchMain {
     System.exit(0); // service clients' threads must not keep the JVM alive
   }
 
-  private static JsonNode runPeer(Options o, Path work, Path modelDir) {
+  /** The peer, or null (with the reason printed) when it cannot run. */
+  private static PeerRunner startPeer(Options o, Path work, Path modelDir) {
     String why = PeerRunner.unavailableReason();
     if (why != null) {
       System.out.println("peer: not run: " + why);
-      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      return null;
     }
     List<String> args = new ArrayList<>();
     args.addAll(List.of("--model", modelDir.toString()));
     args.addAll(List.of("--rollouts", work.resolve("rollouts.json").toString()));
-    args.addAll(List.of("--warmup", "" + o.warmup(), "--repeats", "" + o.repeats()));
     args.addAll(List.of("--threads", "" + o.threads(), "--prompt-len", "" + PROMPT));
     args.addAll(List.of("--batches", Comparisons.joined(DECODE_BATCHES)));
     args.addAll(List.of("--score-rows", "" + SCORE_ROWS, "--score-micro", "" + SCORE_MICRO));
     try {
-      return new PeerRunner(Path.of("bench/peer/peer.py"), work, 420).run(args);
+      return PeerRunner.start(Path.of("bench/peer/peer.py"), args, work);
     } catch (Exception e) {
       System.out.println("peer: failed: " + e.getMessage());
-      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      return null;
     }
   }
 
@@ -203,7 +219,7 @@ public final class BenchMain {
   static double bestStaticBatch(JsonNode peer) {
     double best = Double.NaN;
     for (int b : DECODE_BATCHES) {
-      best = Stats.max(best, Comparisons.median(peer.path("decode_tokens_per_s").path("" + b)));
+      best = Stats.max(best, Comparisons.median(peer.path("decode" + b)));
     }
     return best;
   }

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * Our side of each in-process figure, measured exactly as the peer measures its own (same shapes,
  * thread counts, warm-up and repeats; see bench/peer/peer.py): raw samples, medians taken later.
  */
-public final class DjlFigures {
+public final class DjlFigures implements AutoCloseable {
   /** A timed action. */
   @FunctionalInterface
   interface Action {
@@ -33,6 +33,7 @@ public final class DjlFigures {
   private final int repeats;
   private final int threads;
 
+  /** Each call of a figure runs {@code warmup} untimed and {@code repeats} timed passes. */
   public DjlFigures(Gpt model, int warmup, int repeats, int threads) {
     this.model = model;
     this.warmup = warmup;
@@ -137,12 +138,29 @@ public final class DjlFigures {
     return per((double) rows * c.nPositions(), s);
   }
 
+  private PpoLearner learner;
+  private List<Rollout> batch;
+
   /**
-   * PPO learn step (trainer-svc's {@link PpoLearner}, demo settings, value head on the policy) and
-   * the in-process PPO iteration around it: generate the batch's responses, score them under the
-   * reference (the same weights), learn. Returns {learnMs[], iterationMs[]}.
+   * Uses trainer-svc's {@link PpoLearner} (demo settings, value head on the policy) on this batch
+   * for the "learn" and "iteration" figures; the learner lives until {@link #close()}.
    */
-  public double[][] ppo(Path modelDir, List<Rollout> batch) throws Exception {
+  public void setPpoBatch(Path modelDir, List<Rollout> rollouts) {
+    this.learner = PpoLearner.create(PpoSettings.demoDefaults(), modelDir, null, 7);
+    this.batch = rollouts;
+  }
+
+  /** PPO learn step, ms. */
+  public double[] learnMs() throws Exception {
+    JniUtils.setNumThreads(threads);
+    return scale(timed(() -> learner.learn(batch)), 1000);
+  }
+
+  /**
+   * The in-process PPO iteration around the learn step, ms: generate the batch's responses, score
+   * them under the reference (the same weights), learn.
+   */
+  public double[] iterationMs() throws Exception {
     JniUtils.setNumThreads(threads);
     List<int[]> prompts = new ArrayList<>();
     List<int[]> responses = new ArrayList<>();
@@ -152,16 +170,36 @@ public final class DjlFigures {
     }
     int newTokens = batch.get(0).response().length;
     SequenceScorer reference = new SequenceScorer(model, 64);
-    try (PpoLearner learner = PpoLearner.create(PpoSettings.demoDefaults(), modelDir, null, 7)) {
-      double[] learn = timed(() -> learner.learn(batch));
-      double[] iteration =
-          timed(
-              () -> {
-                generate(prompts, newTokens);
-                reference.score(prompts, responses);
-                learner.learn(batch);
-              });
-      return new double[][] {scale(learn, 1000), scale(iteration, 1000)};
+    return scale(
+        timed(
+            () -> {
+              generate(prompts, newTokens);
+              reference.score(prompts, responses);
+              learner.learn(batch);
+            }),
+        1000);
+  }
+
+  /** Samples of one figure by the peer's name for it. */
+  public double[] figure(NDManager root, String name, int promptLen) throws Exception {
+    if (name.equals("matmul")) {
+      return matmulGflops(root);
+    }
+    if (name.startsWith("decode")) {
+      return decodeTokensPerSecond(Integer.parseInt(name.substring(6)), promptLen, 3);
+    }
+    return switch (name) {
+      case "score" -> scoreTokensPerSecond(BenchMain.SCORE_ROWS, BenchMain.SCORE_MICRO, 5);
+      case "learn" -> learnMs();
+      case "iteration" -> iterationMs();
+      default -> throw new IllegalArgumentException("unknown figure " + name);
+    };
+  }
+
+  @Override
+  public void close() {
+    if (learner != null) {
+      learner.close();
     }
   }
 
