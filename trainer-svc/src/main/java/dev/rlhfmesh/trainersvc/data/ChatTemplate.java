@@ -3,9 +3,11 @@ package dev.rlhfmesh.trainersvc.data;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The simple chat template for SFT records given as {@code messages}: every message but the last is
- * rendered {@code "<role>: <content>\n"}, then {@code "assistant: "} ends the prompt; the last
- * message, which must be the assistant's, is the response.
+ * The chat template for SFT records given as {@code messages}, the same as tokenizer-svc's default
+ * ({@code <|{role}|>\n{content}<|end|>\n} per message, then the generation prompt {@code
+ * <|assistant|>\n}), so a model fine-tuned here answers the prompts the gateway renders: every
+ * message but the last is rendered, the generation prompt ends the prompt, and the last message,
+ * which must be the assistant's, is the response (followed by {@code <|end|>}).
  */
 public final class ChatTemplate {
   private ChatTemplate() {}
@@ -26,9 +28,10 @@ public final class ChatTemplate {
       if (!role.equals("system") && !role.equals("user") && !role.equals("assistant")) {
         throw new IllegalArgumentException("message " + i + ": unknown role '" + role + "'");
       }
-      prompt.append(role).append(": ").append(m.path("content").asText()).append('\n');
+      prompt.append("<|").append(role).append("|>\n").append(m.path("content").asText());
+      prompt.append("<|end|>\n");
     }
-    prompt.append("assistant: ");
-    return new String[] {prompt.toString(), last.path("content").asText()};
+    prompt.append("<|assistant|>\n");
+    return new String[] {prompt.toString(), last.path("content").asText() + "<|end|>"};
   }
 }
