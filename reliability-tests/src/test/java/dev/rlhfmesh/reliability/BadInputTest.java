@@ -61,7 +61,9 @@ class BadInputTest {
 
   static void checkHttp(HttpBadInputs.Row row) throws Exception {
     var res = HttpBadInputs.send(mesh.gatewayHttpPort, row, mesh.apiKey);
-    if (row.bug() != null && res.statusCode() != row.expected() && !Boolean.getBoolean(KNOWN_BUGS)) {
+    if (row.bug() != null
+        && res.statusCode() != row.expected()
+        && !Boolean.getBoolean(KNOWN_BUGS)) {
       // A known defect: reported as skipped with its description (fails with -D{KNOWN_BUGS}=true).
       Assumptions.abort("known bug, got " + res.statusCode() + ": " + row.bug());
     }
@@ -146,7 +148,9 @@ class BadInputTest {
         over.add(e.getKey() + " +" + delta + " MiB");
       }
     }
-    System.out.println("[reliability] " + report);
+    System.out.println(
+        "[reliability] " + report + " HTTP requests resent after a closed connection: "
+            + HttpBadInputs.RETRIES.get());
     assertTrue(
         over.isEmpty(),
         "RSS grew past " + Scale.rssToleranceMib() + " MiB: " + over + "\n" + report);

@@ -26,7 +26,8 @@ public final class HttpBadInputs {
    * One request: method, path, JSON body (null: none), expected status; {@code bug} names a known
    * defect of the service when the row does not get its status yet (null: none).
    */
-  public record Row(String method, String path, byte[] body, int expected, String what, String bug) {
+  public record Row(
+      String method, String path, byte[] body, int expected, String what, String bug) {
     public Row(String method, String path, byte[] body, int expected, String what) {
       this(method, path, body, expected, what, null);
     }
@@ -203,8 +204,8 @@ public final class HttpBadInputs {
             json("{\"model\":\"policy\",\"messages\":[{\"role\":\"user\"}]}"),
             400,
             "message without content",
-        "gateway OpenAiMapping.content (http/OpenAiMapping.java:139) reads a missing content as \"\" for"
-            + " every role; meant for assistant tool-call turns, OpenAI answers 400 for user/system"));
+            "gateway OpenAiMapping.content (http/OpenAiMapping.java:139) reads a missing content as \"\" for"
+                + " every role; meant for assistant tool-call turns, OpenAI answers 400 for user/system"));
     r.add(
         new Row(
             "POST",
@@ -244,6 +245,18 @@ public final class HttpBadInputs {
         row.body() == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(row.body()));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest req = b.build();
+    try {
+      return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException closed) {
+      // The gateway closes the connection after a 413 (it does not read the rest of the body); a
+      // request that raced onto that pooled connection sees no bytes. Once more, on a new one.
+      RETRIES.incrementAndGet();
+      return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+    }
   }
+
+  /** Requests sent twice because their pooled connection had been closed under them. */
+  public static final java.util.concurrent.atomic.AtomicInteger RETRIES =
+      new java.util.concurrent.atomic.AtomicInteger();
 }
