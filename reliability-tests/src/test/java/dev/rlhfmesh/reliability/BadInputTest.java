@@ -149,7 +149,9 @@ class BadInputTest {
       }
     }
     System.out.println(
-        "[reliability] " + report + " HTTP requests resent after a closed connection: "
+        "[reliability] "
+            + report
+            + " HTTP requests resent after a closed connection: "
             + HttpBadInputs.RETRIES.get());
     assertTrue(
         over.isEmpty(),

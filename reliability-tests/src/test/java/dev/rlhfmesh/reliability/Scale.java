@@ -32,8 +32,12 @@ public final class Scale {
     return Duration.ofSeconds(LONG ? 10 : 3);
   }
 
-  /** RSS growth allowed after the bad-input rounds or the load, in MiB. */
+  /**
+   * RSS growth allowed after the bad-input rounds or the load, in MiB: 96 short, 128 long. A JVM
+   * with -Xmx3g may still grow its heap by a step of ~50 MiB after the warm-up (seen once: 427 ->
+   * 475 MiB, then flat); a leak of a few KiB per call grows by far more over thousands of calls.
+   */
   public static long rssToleranceMib() {
-    return LONG ? 96 : 64;
+    return LONG ? 128 : 96;
   }
 }
