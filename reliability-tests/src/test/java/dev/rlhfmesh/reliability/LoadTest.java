@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfmesh.launcher.process.ServiceProcess;
 import dev.rlhfmesh.proto.common.v1.SamplingParams;
+import dev.rlhfmesh.proto.model.v1.GenerateRequest;
 import dev.rlhfmesh.proto.model.v1.GenerateStreamRequest;
 import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.rlhfmesh.proto.model.v1.GenerateRequest;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
