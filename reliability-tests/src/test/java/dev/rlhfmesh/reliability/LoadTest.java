@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfmesh.launcher.process.ServiceProcess;
+import dev.rlhfmesh.launcher.process.Supervisor;
 import dev.rlhfmesh.proto.common.v1.SamplingParams;
 import dev.rlhfmesh.proto.model.v1.GenerateRequest;
 import dev.rlhfmesh.proto.model.v1.GenerateStreamRequest;
@@ -11,12 +12,19 @@ import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
@@ -158,6 +166,66 @@ class LoadTest {
         rssAfter - rssBefore <= Scale.rssToleranceMib(),
         "RSS grew " + (rssAfter - rssBefore) + " MiB under load");
     assertTrue(mesh.model.isAlive());
+  }
+
+  @Test
+  @Order(4)
+  void gatewayAboveCapacityAnswers429() throws Exception {
+    Mesh mesh = Mesh.get();
+    int port = Supervisor.freePort();
+    ServiceProcess edge = mesh.startGateway("gateway-narrow", port, mesh.narrowModel);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    byte[] body =
+        "{\"model\":\"policy\",\"prompt\":\"~^|\",\"max_tokens\":32}"
+            .getBytes(StandardCharsets.UTF_8);
+    Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+    Set<String> retryAfter = ConcurrentHashMap.newKeySet();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Scale.LONG ? 20 : 5);
+    List<Thread> callers = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                for (int n = 0; n < MAX_REQUESTS_PER_STREAM && System.nanoTime() < end; n++) {
+                  try {
+                    HttpResponse<String> res =
+                        http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Authorization", "Bearer " + mesh.apiKey)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    statuses.merge(res.statusCode(), 1, Integer::sum);
+                    res.headers().firstValue("Retry-After").ifPresent(retryAfter::add);
+                    if (res.statusCode() != 200 && res.statusCode() != 429) {
+                      retryAfter.add("unexpected " + res.statusCode() + ": " + res.body());
+                    }
+                    if (res.statusCode() != 200) {
+                      Thread.sleep(5);
+                    }
+                  } catch (Exception e) {
+                    statuses.merge(-1, 1, Integer::sum);
+                  }
+                }
+              },
+              "http-load-" + i);
+      callers.add(t);
+      t.start();
+    }
+    for (Thread t : callers) {
+      t.join(TimeUnit.SECONDS.toMillis(90));
+    }
+    edge.close();
+    System.out.printf(
+        "[reliability] gateway over the 2-slot/2-queue replica, 16 HTTP callers: statuses %s,"
+            + " Retry-After values %s%n",
+        statuses, retryAfter);
+    assertTrue(statuses.getOrDefault(429, 0) > 0, "no 429: " + statuses);
+    assertTrue(statuses.getOrDefault(200, 0) > 0, "nothing served: " + statuses);
+    assertEquals(Set.of(200, 429), statuses.keySet(), "only 200 and 429 expected: " + statuses);
   }
 
   @Test

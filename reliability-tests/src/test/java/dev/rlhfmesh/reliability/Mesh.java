@@ -91,15 +91,24 @@ public final class Mesh {
             modelProps(Supervisor.freePort(), narrowAdminPort, 2, 2));
     reward = startReward(rewardPort);
 
+    gateway = startGateway("gateway", gatewayHttpPort, model);
+  }
+
+  /**
+   * A gateway on {@code httpPort} in front of {@code modelReplica}, with the key file of this mesh
+   * and its rate limit off (admission is then the model's queue).
+   */
+  public ServiceProcess startGateway(String name, int httpPort, ServiceProcess modelReplica)
+      throws IOException, InterruptedException {
     Map<String, String> g = common(Supervisor.freePort());
-    g.put("quarkus.http.port", Integer.toString(gatewayHttpPort));
-    g.put("rlhf.gateway.api-keys-file", keys.toString());
+    g.put("quarkus.http.port", Integer.toString(httpPort));
+    g.put("rlhf.gateway.api-keys-file", dir.resolve("api-keys.txt").toString());
     g.put("rlhf.gateway.rate-limit.requests-per-second", "0");
     g.put("rlhf.gateway.request-timeout", "20s");
     client(g, "tokenizer", tokenizer.grpcPort());
-    client(g, "model", model.grpcPort());
+    client(g, "model", modelReplica.grpcPort());
     client(g, "trainer", Supervisor.freePort()); // no trainer here: job routes answer 503
-    gateway = start("gateway", "gateway", g);
+    return start(name, "gateway", g);
   }
 
   /** Properties of a model-svc replica serving the tiny seeded policy/reference. */
