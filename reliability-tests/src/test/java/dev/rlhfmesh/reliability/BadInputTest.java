@@ -131,16 +131,29 @@ class BadInputTest {
   void rssStaysFlatUnderBadInput() throws Exception {
     round(); // warm-up: JIT, pools and lazily created structures settle first
     Map<String, Long> before = new LinkedHashMap<>();
-    processes().forEach((name, p) -> before.put(name, Rss.mib(p)));
+    processes().forEach((name, p) -> before.put(name, Rss.afterGc(p)));
     int sent = 0;
+    Map<String, List<Long>> series = new LinkedHashMap<>();
+    Map<String, List<Long>> afterGc = new LinkedHashMap<>();
     for (int i = 0; i < Scale.badInputRounds(); i++) {
       sent += round();
+      if (i % 5 == 4) { // the trend tells a heap step (then flat) from a leak (steady growth)
+        processes()
+            .forEach(
+                (name, p) -> {
+                  series.computeIfAbsent(name, k -> new ArrayList<>()).add(Rss.mib(p));
+                  Rss.gc(p);
+                  afterGc.computeIfAbsent(name, k -> new ArrayList<>()).add(Rss.mib(p));
+                });
+      }
     }
+    System.out.println("[reliability] RSS every 5 rounds (MiB): " + series);
+    System.out.println("[reliability] the same right after a full GC (jcmd GC.run): " + afterGc);
     assertAllAlive();
     List<String> over = new ArrayList<>();
     StringBuilder report = new StringBuilder("RSS after " + sent + " bad requests (MiB):");
     for (var e : processes().entrySet()) {
-      long after = Rss.mib(e.getValue());
+      long after = Rss.afterGc(e.getValue());
       long delta = after - before.get(e.getKey());
       report.append(
           String.format(" %s %d -> %d (%+d);", e.getKey(), before.get(e.getKey()), after, delta));

@@ -123,7 +123,7 @@ class LoadTest {
     // Warm-up at the same concurrency: JIT, KV slots, gRPC buffers and the heap reach their working
     // size.
     run(mesh.model, streams, Duration.ofSeconds(Scale.LONG ? 15 : 5), 16);
-    long rssBefore = Rss.mib(mesh.model);
+    long rssBefore = Rss.afterGc(mesh.model);
     List<Long> samples = Collections.synchronizedList(new ArrayList<>());
     Thread sampler =
         new Thread(
@@ -142,7 +142,7 @@ class LoadTest {
     Result r = run(mesh.model, streams, Scale.loadDuration(), 16);
     sampler.interrupt();
     sampler.join();
-    long rssAfter = Rss.mib(mesh.model);
+    long rssAfter = Rss.afterGc(mesh.model);
     System.out.println("[reliability] model-svc RSS during the load (MiB): " + samples);
     double secs = r.wallNanos() / 1e9;
     System.out.printf(

@@ -77,7 +77,7 @@ class RewardOutageTest {
                   backoffMs = Math.min(1000, backoffMs * 2);
                 }
                 try {
-                  Thread.sleep(restarted.get() ? 10 : backoffMs);
+                  Thread.sleep(backoffMs); // 50 ms after a success, doubling to 1 s after failures
                 } catch (InterruptedException e) {
                   return;
                 }

@@ -26,6 +26,37 @@ public final class Rss {
         .orElseThrow(() -> new IllegalStateException("no live process for " + p.name()));
   }
 
+  /**
+   * Asks the service's JVM for a full GC ({@code jcmd <pid> GC.run}, a JDK tool next to this JVM's
+   * java), so that what stays resident is live data or native memory, not garbage not yet
+   * collected. Returns false if jcmd is not there.
+   */
+  public static boolean gc(ServiceProcess p) {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd)) {
+      return false;
+    }
+    try {
+      Process gc =
+          new ProcessBuilder(jcmd.toString(), Long.toString(pid(p)), "GC.run")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return gc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && gc.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** VmRSS of {@code p} in MiB right after a full GC of it (plain VmRSS if jcmd is missing). */
+  public static long afterGc(ServiceProcess p) {
+    gc(p);
+    return mib(p);
+  }
+
   /** VmRSS of {@code p} in MiB. */
   public static long mib(ServiceProcess p) {
     try {
