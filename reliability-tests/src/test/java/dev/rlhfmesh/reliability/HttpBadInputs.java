@@ -203,9 +203,7 @@ public final class HttpBadInputs {
             ch,
             json("{\"model\":\"policy\",\"messages\":[{\"role\":\"user\"}]}"),
             400,
-            "message without content",
-            "gateway OpenAiMapping.content (http/OpenAiMapping.java:139) reads a missing content as \"\" for"
-                + " every role; meant for assistant tool-call turns, OpenAI answers 400 for user/system"));
+            "message without content"));
     r.add(
         new Row(
             "POST",

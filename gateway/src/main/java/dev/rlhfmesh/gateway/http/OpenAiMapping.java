@@ -67,7 +67,7 @@ final class OpenAiMapping {
       // Newer OpenAI clients send "developer" for what older models call "system".
       String role = "developer".equals(m.role()) ? "system" : m.role();
       messages.add(
-          ChatMessage.newBuilder().setRole(role).setContent(content(i, m.content())).build());
+          ChatMessage.newBuilder().setRole(role).setContent(content(i, role, m.content())).build());
     }
     return new GenerationRequest(b.model(), new Prompt.Chat(messages), s.build(), timeout, NAMES);
   }
@@ -134,9 +134,13 @@ final class OpenAiMapping {
         "stop", stop.toString(), "must be a string or an array of strings");
   }
 
-  /** A string, null (assistant turns with tool calls), or text parts. */
-  private static String content(int i, JsonNode c) {
+  /** A string, null (only assistant turns, which may carry tool calls instead), or text parts. */
+  private static String content(int i, String role, JsonNode c) {
     if (c == null || c.isNull()) {
+      if (!"assistant".equals(role)) {
+        throw ServiceException.invalidArgument(
+            "messages[" + i + "].content", "null", "is required for role '" + role + "'");
+      }
       return "";
     }
     if (c.isTextual()) {
