@@ -50,6 +50,9 @@ public class FakeModel extends ModelServiceGrpc.ModelServiceImplBase {
   /** Remaining deadline (ms) seen by the last call; -1 when it had none. */
   public static final AtomicReference<Long> LAST_DEADLINE_MS = new AtomicReference<>(-1L);
 
+  /** Trace id of the span this fake's last call ran in (W3C propagation from the gateway). */
+  public static final AtomicReference<String> LAST_TRACE_ID = new AtomicReference<>("");
+
   private static final ScheduledExecutorService TIMER =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -174,6 +177,7 @@ public class FakeModel extends ModelServiceGrpc.ModelServiceImplBase {
   private static void record() {
     Deadline d = Context.current().getDeadline();
     LAST_DEADLINE_MS.set(d == null ? -1L : d.timeRemaining(TimeUnit.MILLISECONDS));
+    LAST_TRACE_ID.set(io.opentelemetry.api.trace.Span.current().getSpanContext().getTraceId());
   }
 
   /** The reply's byte ids, cut at max_new_tokens, else followed by EOS. */

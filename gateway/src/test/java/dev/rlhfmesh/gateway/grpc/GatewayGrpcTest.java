@@ -72,6 +72,32 @@ class GatewayGrpcTest {
   }
 
   @Test
+  void complete_propagatesTheCallersTraceContextDownstream() {
+    // The caller's span is current on this thread; the test's instrumented client sends it as a
+    // W3C traceparent, the gateway continues it and must pass it on to model-svc.
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    io.opentelemetry.api.trace.SpanContext caller =
+        io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(
+            traceId,
+            "00f067aa0ba902b7",
+            io.opentelemetry.api.trace.TraceFlags.getSampled(),
+            io.opentelemetry.api.trace.TraceState.getDefault());
+    try (io.opentelemetry.context.Scope scope =
+        io.opentelemetry.context.Context.root()
+            .with(io.opentelemetry.api.trace.Span.wrap(caller))
+            .makeCurrent()) {
+      stub()
+          .complete(
+              CompleteRequest.newBuilder()
+                  .setModel("policy")
+                  .setPrompt("Hello")
+                  .setSampling(SamplingParams.newBuilder().setMaxNewTokens(4))
+                  .build());
+    }
+    assertEquals(traceId, FakeModel.LAST_TRACE_ID.get(), "model-svc sees the caller's trace");
+  }
+
+  @Test
   void completeStream_relaysWholeCharacters() {
     Iterator<CompleteStreamResponse> it =
         stub()
