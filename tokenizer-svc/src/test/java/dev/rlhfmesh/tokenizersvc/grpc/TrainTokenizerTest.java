@@ -110,7 +110,7 @@ class TrainTokenizerTest {
     List<String> docs = new ArrayList<>();
     for (int d = 0; d < 2000; d++) {
       StringBuilder sb = new StringBuilder();
-      for (int w = 0; w < 10; w++) {
+      for (int w = 0; w < 80; w++) { // 160k distinct words: minutes of merging on 2 cores
         sb.append(' ');
         for (int k = 0; k < 7; k++) {
           sb.append((char) ('a' + rng.nextInt(26)));
@@ -150,7 +150,7 @@ class TrainTokenizerTest {
               StatusRuntimeException.class,
               () ->
                   tokenizer
-                      .withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+                      .withDeadlineAfter(500, TimeUnit.MILLISECONDS)
                       .trainTokenizer(
                           TrainTokenizerRequest.newBuilder()
                               .addAllCorpusTexts(slowCorpus())
