@@ -5,12 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.ScalarHeadModel;
 import dev.rlhfmesh.model.train.LrSchedule;
-import dev.rlhfmesh.trainersvc.learn.ckpt.CheckpointFiles;
 import dev.rlhfmesh.trainersvc.learn.ckpt.ModelFiles;
+import dev.rlhfmesh.trainersvc.learn.ckpt.SupervisedCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -153,30 +152,14 @@ public final class RewardModelTrainer implements AutoCloseable {
   }
 
   public void save(Path dir) {
-    CheckpointFiles.writeAtomically(
-        dir,
-        tmp -> {
-          model.save(tmp.resolve("model"));
-          try (NDManager m = root.newSubManager()) {
-            CheckpointFiles.writeTensors(
-                tmp.resolve(CheckpointFiles.OPTIMIZER), opt.adam().stateDict(m));
-          }
-          Map<String, Object> state = new LinkedHashMap<>();
-          state.put("kind", KIND);
-          state.put("seed", seed);
-          state.put("step", opt.steps());
-          state.put("settings", settings);
-          CheckpointFiles.writeJson(tmp.resolve(CheckpointFiles.STATE), state);
-        });
+    SupervisedCheckpoint.save(dir, KIND, seed, settings, model::save, opt.adam(), root);
   }
 
   public static RewardModelTrainer restore(Path dir, RmSettings s) {
-    JsonNode state = CheckpointFiles.readState(dir, KIND);
-    RewardModelTrainer t = create(s, dir.resolve("model"), null, state.path("seed").asLong());
-    try (NDManager m = t.root.newSubManager()) {
-      t.opt
-          .adam()
-          .loadStateDict(CheckpointFiles.readTensors(m, dir.resolve(CheckpointFiles.OPTIMIZER)));
+    long seed = SupervisedCheckpoint.seed(dir, KIND);
+    RewardModelTrainer t = create(s, SupervisedCheckpoint.modelDir(dir), null, seed);
+    try {
+      SupervisedCheckpoint.loadOptimizer(dir, t.opt.adam(), t.root);
     } catch (RuntimeException e) {
       t.close();
       throw e;

@@ -4,13 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.train.Losses;
 import dev.rlhfmesh.model.train.LrSchedule;
-import dev.rlhfmesh.trainersvc.learn.ckpt.CheckpointFiles;
 import dev.rlhfmesh.trainersvc.learn.ckpt.ModelFiles;
+import dev.rlhfmesh.trainersvc.learn.ckpt.SupervisedCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -154,31 +153,15 @@ public final class SftTrainer implements AutoCloseable {
 
   /** Writes the full training state (atomically). */
   public void save(Path dir) {
-    CheckpointFiles.writeAtomically(
-        dir,
-        tmp -> {
-          model.save(tmp.resolve("model"));
-          try (NDManager m = root.newSubManager()) {
-            CheckpointFiles.writeTensors(
-                tmp.resolve(CheckpointFiles.OPTIMIZER), opt.adam().stateDict(m));
-          }
-          Map<String, Object> state = new LinkedHashMap<>();
-          state.put("kind", KIND);
-          state.put("seed", seed);
-          state.put("step", opt.steps());
-          state.put("settings", settings);
-          CheckpointFiles.writeJson(tmp.resolve(CheckpointFiles.STATE), state);
-        });
+    SupervisedCheckpoint.save(dir, KIND, seed, settings, model::save, opt.adam(), root);
   }
 
   /** Continues from {@link #save}; the settings may differ (e.g. more steps). */
   public static SftTrainer restore(Path dir, SftSettings s) {
-    JsonNode state = CheckpointFiles.readState(dir, KIND);
-    SftTrainer t = create(s, dir.resolve("model"), null, state.path("seed").asLong());
-    try (NDManager m = t.root.newSubManager()) {
-      t.opt
-          .adam()
-          .loadStateDict(CheckpointFiles.readTensors(m, dir.resolve(CheckpointFiles.OPTIMIZER)));
+    long seed = SupervisedCheckpoint.seed(dir, KIND);
+    SftTrainer t = create(s, SupervisedCheckpoint.modelDir(dir), null, seed);
+    try {
+      SupervisedCheckpoint.loadOptimizer(dir, t.opt.adam(), t.root);
     } catch (RuntimeException e) {
       t.close();
       throw e;
