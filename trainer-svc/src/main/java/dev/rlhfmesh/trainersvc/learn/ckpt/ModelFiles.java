@@ -11,27 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Loads models whose parameters own their memory.
- *
- * <p>Why not {@code Gpt.load}: safetensors tensors are created over Java direct buffers (DJL keeps
- * the buffer alive only through the temporary {@code NDArray} object), and {@code
- * Gpt.fromStateDict} converts them with {@code toType(FLOAT32, true)}, which for F32 input returns
- * an <em>alias</em> (libtorch {@code .to()} ignores DJL's copy flag). Once the temporary arrays are
- * closed and garbage-collected the buffer is freed while the parameters still point into it:
- * in-place optimizer updates then corrupt the native heap ("corrupted size vs. prev_size", SIGABRT,
- * seen here within two PPO iterations). Cloning every tensor ({@code duplicate()}, a libtorch-owned
- * copy) before building the model avoids it. Reported to model-core.
+ * Loads the models the trainers start from. {@code Gpt.load}/{@code fromStateDict} already give
+ * parameters that own their memory (model-core clones what it reads); checkpoint tensors read here
+ * for optimizer state are cloned the same way, since the safetensors reader wraps Java buffers that
+ * only the temporary arrays keep alive.
  */
 public final class ModelFiles {
   private ModelFiles() {}
 
   /** A Hugging Face GPT-2 directory as a {@link Gpt} with libtorch-owned parameters. */
   public static Gpt loadGpt(NDManager parent, Path dir) {
-    GptConfig config = GptConfig.fromJson(dir.resolve("config.json"));
-    try (NDManager tmp = parent.newSubManager()) {
-      Map<String, NDArray> raw = owned(tmp, GptWeights.readDirectory(tmp, dir));
-      return Gpt.fromStateDict(parent, config, GptWeights.backbone(raw));
-    }
+    return Gpt.load(parent, dir);
   }
 
   /**
@@ -44,7 +34,7 @@ public final class ModelFiles {
         "scalar"
             .equals(GptConfig.readField(dir.resolve("config.json"), ScalarHeadModel.HEAD_FIELD));
     try (NDManager tmp = parent.newSubManager()) {
-      Map<String, NDArray> raw = owned(tmp, GptWeights.readDirectory(tmp, dir));
+      Map<String, NDArray> raw = GptWeights.readDirectory(tmp, dir);
       ScalarHeadModel model =
           ScalarHeadModel.withNewHead(
               Gpt.fromStateDict(parent, config, GptWeights.backbone(raw)), seedIfNoHead);
