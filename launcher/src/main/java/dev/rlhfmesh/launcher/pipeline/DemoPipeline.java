@@ -52,7 +52,7 @@ public final class DemoPipeline {
     out.println("run folder: " + runDir);
     AdditionTask task =
         new AdditionTask(s.seed, s.wrongDemoShare, s.flippedLabelShare, s.heldOutPrompts);
-    AdditionTask.Files4 data = task.write(runDir.resolve("data"), s.sftExamples, s.preferencePairs);
+    AdditionTask.TaskFiles data = task.write(runDir.resolve("data"), s.sftExamples, s.preferencePairs);
     Path sftData = s.sftData.isEmpty() ? data.sft() : Path.of(s.sftData);
     Path pairData = s.pairData.isEmpty() ? data.pairs() : Path.of(s.pairData);
     Path promptData = s.promptData.isEmpty() ? data.prompts() : Path.of(s.promptData);
@@ -78,12 +78,17 @@ public final class DemoPipeline {
         Job rm =
             jobs.run(
                 "rm",
-                rmSpec(pairData, sftModel, tokenizerDir),
+                rmSpec(pairData, s.pairData.isEmpty() ? data.pairEval() : null, sftModel, tokenizerDir),
                 s.rmSteps,
                 List.of("loss", "accuracy", "eval_accuracy"),
                 null);
         Path rewardModel = exportedModel(rm);
         record.putFigure("reward model held-out accuracy", lastValue("rm", "eval_accuracy"));
+        record.putFigure(
+            "reward model eval set",
+            s.pairData.isEmpty()
+                ? "pairs on the held-out prompts, labelled by the gold rule"
+                : "5% of the training pairs (their own labels)");
 
         step("starting " + s.modelReplicas + " model-svc replicas and reward-svc");
         List<ServiceProcess> models = cluster.startModels(sftModel, sftModel, tokenizerDir);
@@ -152,7 +157,7 @@ public final class DemoPipeline {
     return record;
   }
 
-  private Path trainTokenizer(Channel tokenizer, Path dir, AdditionTask.Files4 data)
+  private Path trainTokenizer(Channel tokenizer, Path dir, AdditionTask.TaskFiles data)
       throws IOException {
     step("training the tokenizer on the task corpus");
     TokenizerServiceGrpc.TokenizerServiceBlockingStub stub =
@@ -203,18 +208,25 @@ public final class DemoPipeline {
     return JobSpec.newBuilder().setName("demo-sft").setSeed(s.seed).setSft(sft).build();
   }
 
-  private JobSpec rmSpec(Path data, Path sftModel, Path tokenizerDir) {
-    RewardModelSpec rm =
+  /**
+   * @param goldEval held-out pairs labelled by the gold rule (the built-in task's), or null to hold
+   *     out 5% of the (noisily labelled) training pairs instead
+   */
+  private JobSpec rmSpec(Path data, Path goldEval, Path sftModel, Path tokenizerDir) {
+    RewardModelSpec.Builder rm =
         RewardModelSpec.newBuilder()
             .setModelDir(sftModel.toString())
             .setTokenizerDir(tokenizerDir.toString())
             .setTrainData(data.toString())
-            .setEvalFraction(0.05)
             .setSteps(s.rmSteps)
             .setBatchSize(s.rmBatch)
             .setOptimizer(optimizer(s.rmLr, Math.min(50, s.rmSteps / 10)))
-            .setEvalEvery(Math.max(1, s.rmSteps / 10))
-            .build();
+            .setEvalEvery(Math.max(1, s.rmSteps / 10));
+    if (goldEval == null) {
+      rm.setEvalFraction(0.05);
+    } else {
+      rm.setEvalData(goldEval.toString());
+    }
     return JobSpec.newBuilder()
         .setName("demo-reward-model")
         .setSeed(s.seed)

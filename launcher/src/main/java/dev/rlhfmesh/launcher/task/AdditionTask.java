@@ -57,8 +57,12 @@ public final class AdditionTask {
     }
   }
 
-  /** Where the generated files are. */
-  public record Files4(Path sft, Path pairs, Path prompts, Path eval) {}
+  /**
+   * Where the generated files are: SFT demonstrations, training pairs (noisy labels), held-out
+   * pairs (gold labels on the held-out prompts, for the reward model's accuracy), PPO prompts and
+   * the held-out prompts with their answers.
+   */
+  public record TaskFiles(Path sft, Path pairs, Path pairEval, Path prompts, Path eval) {}
 
   /** The gold judgement: the response (before the end token, trimmed) is the exact sum. */
   public static boolean isCorrect(Problem p, String response) {
@@ -106,8 +110,10 @@ public final class AdditionTask {
     return wrong < 0 ? sum + Math.abs(delta) : wrong;
   }
 
-  /** Writes sft.jsonl, pairs.jsonl, prompts.jsonl and eval.jsonl into {@code dir}. */
-  public Files4 write(Path dir, int sftCount, int pairCount) throws IOException {
+  /**
+   * Writes sft.jsonl, pairs.jsonl, pair_eval.jsonl, prompts.jsonl and eval.jsonl into {@code dir}.
+   */
+  public TaskFiles write(Path dir, int sftCount, int pairCount) throws IOException {
     Files.createDirectories(dir);
     ObjectMapper json = new ObjectMapper();
     Random rnd = new Random(seed * 31 + 7);
@@ -139,11 +145,23 @@ public final class AdditionTask {
         w.newLine();
       }
     }
+    Path pairEval = dir.resolve("pair_eval.jsonl");
+    try (BufferedWriter w = Files.newBufferedWriter(pairEval, StandardCharsets.UTF_8)) {
+      for (Problem p : evalProblems()) {
+        ObjectNode o =
+            json.createObjectNode()
+                .put("prompt", p.prompt())
+                .put("chosen", p.answer())
+                .put("rejected", Integer.toString(wrongAnswer(p, rnd)));
+        w.write(json.writeValueAsString(o));
+        w.newLine();
+      }
+    }
     Path prompts = dir.resolve("prompts.jsonl");
     writeProblems(json, prompts, train);
     Path eval = dir.resolve("eval.jsonl");
     writeProblems(json, eval, evalProblems());
-    return new Files4(sft, pairs, prompts, eval);
+    return new TaskFiles(sft, pairs, pairEval, prompts, eval);
   }
 
   private static void writeProblems(ObjectMapper json, Path file, List<Problem> problems)

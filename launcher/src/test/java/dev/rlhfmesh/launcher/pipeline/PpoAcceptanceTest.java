@@ -56,7 +56,7 @@ class PpoAcceptanceTest {
   @BeforeAll
   void startClusterAndSft() throws Exception {
     Path repo = Path.of("..").toAbsolutePath().normalize();
-    AdditionTask.Files4 data =
+    AdditionTask.TaskFiles data =
         new AdditionTask(3, 0.0, 0.1, 100).write(runDir.resolve("data"), 3000, 10);
     prompts = data.prompts();
     cluster = new LocalCluster(repo, runDir, 2);

@@ -20,7 +20,7 @@ class AdditionTaskTest {
   @Test
   void heldOut_neverAppearsInAnyTrainingFile(@TempDir Path dir) throws Exception {
     AdditionTask task = new AdditionTask(7, 0.35, 0.1, 900);
-    AdditionTask.Files4 f = task.write(dir, 3000, 3000);
+    AdditionTask.TaskFiles f = task.write(dir, 3000, 3000);
     Set<String> held = new HashSet<>();
     task.evalProblems().forEach(p -> held.add(p.prompt()));
     assertEquals(900, held.size());
@@ -34,7 +34,7 @@ class AdditionTaskTest {
 
   @Test
   void sft_hasTheConfiguredShareOfWrongAnswers(@TempDir Path dir) throws Exception {
-    AdditionTask.Files4 f = new AdditionTask(3, 0.35, 0.1, 100).write(dir, 10000, 10);
+    AdditionTask.TaskFiles f = new AdditionTask(3, 0.35, 0.1, 100).write(dir, 10000, 10);
     int wrong = 0;
     List<String> lines = Files.readAllLines(f.sft());
     for (String line : lines) {
@@ -50,7 +50,7 @@ class AdditionTaskTest {
 
   @Test
   void pairs_areLabelledByTheGoldRuleWithFlippedShare(@TempDir Path dir) throws Exception {
-    AdditionTask.Files4 f = new AdditionTask(5, 0.35, 0.1, 100).write(dir, 10, 10000);
+    AdditionTask.TaskFiles f = new AdditionTask(5, 0.35, 0.1, 100).write(dir, 10, 10000);
     int flipped = 0;
     List<String> lines = Files.readAllLines(f.pairs());
     for (String line : lines) {
@@ -66,9 +66,26 @@ class AdditionTaskTest {
   }
 
   @Test
+  void pairEval_coversEveryHeldOutPromptWithGoldLabels(@TempDir Path dir) throws Exception {
+    AdditionTask task = new AdditionTask(9, 0.35, 0.1, 300);
+    AdditionTask.TaskFiles f = task.write(dir, 10, 10);
+    Set<String> held = new HashSet<>();
+    task.evalProblems().forEach(p -> held.add(p.prompt()));
+    Set<String> seen = new HashSet<>();
+    for (String line : Files.readAllLines(f.pairEval())) {
+      JsonNode o = json.readTree(line);
+      AdditionTask.Problem p = AdditionTask.parse(o.get("prompt").asText());
+      assertTrue(AdditionTask.isCorrect(p, o.get("chosen").asText()), "gold label: " + line);
+      assertFalse(AdditionTask.isCorrect(p, o.get("rejected").asText()), "gold label: " + line);
+      seen.add(p.prompt());
+    }
+    assertEquals(held, seen, "one pair per held-out prompt");
+  }
+
+  @Test
   void sameSeed_sameFiles(@TempDir Path dir) throws Exception {
-    AdditionTask.Files4 a = new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("a"), 500, 500);
-    AdditionTask.Files4 b = new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("b"), 500, 500);
+    AdditionTask.TaskFiles a = new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("a"), 500, 500);
+    AdditionTask.TaskFiles b = new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("b"), 500, 500);
     assertEquals(Files.readString(a.sft()), Files.readString(b.sft()));
     assertEquals(Files.readString(a.pairs()), Files.readString(b.pairs()));
   }

@@ -7,6 +7,7 @@ import dev.rlhfmesh.trainersvc.data.Preference;
 import dev.rlhfmesh.trainersvc.data.TextCodec;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Pairwise reward-model training from JSONL preference pairs; exports {@code <job>/model}, a
@@ -30,6 +31,9 @@ public final class RewardModelStage implements StageRunner {
   public void validate(JobSpec spec) {
     RewardModelSpec s = spec.getRewardModel();
     TokenizerSource.requireFile("spec.reward_model.train_data", s.getTrainData());
+    if (!s.getEvalData().isBlank()) {
+      TokenizerSource.requireFile("spec.reward_model.eval_data", s.getEvalData());
+    }
     TokenizerSource.requireDirOrEmpty("spec.reward_model.model_dir", s.getModelDir());
     tokenizers.locate("spec.reward_model.tokenizer_dir", s.getTokenizerDir(), s.getModelDir());
   }
@@ -41,6 +45,10 @@ public final class RewardModelStage implements StageRunner {
         tokenizers.locate("spec.reward_model.tokenizer_dir", s.getTokenizerDir(), s.getModelDir());
     try (TextCodec codec = tokenizers.load(tokenizer)) {
       List<Preference> data = Datasets.preferences(Path.of(s.getTrainData()), codec);
+      Optional<List<Preference>> eval =
+          s.getEvalData().isBlank()
+              ? Optional.empty()
+              : Optional.of(Datasets.preferences(Path.of(s.getEvalData()), codec));
       try (SupervisedLearner<Preference> learner =
           learners.rewardModel(
               s,
@@ -52,6 +60,7 @@ public final class RewardModelStage implements StageRunner {
             ctx,
             data,
             s.getEvalFraction(),
+            eval,
             s.getSteps(),
             s.getBatchSize(),
             s.getEvalEvery(),

@@ -7,6 +7,7 @@ import dev.rlhfmesh.trainersvc.data.Demonstration;
 import dev.rlhfmesh.trainersvc.data.TextCodec;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** Supervised fine-tuning from JSONL demonstrations; exports {@code <job>/model}. */
 public final class SftStage implements StageRunner {
@@ -27,6 +28,9 @@ public final class SftStage implements StageRunner {
   public void validate(JobSpec spec) {
     SftSpec s = spec.getSft();
     TokenizerSource.requireFile("spec.sft.train_data", s.getTrainData());
+    if (!s.getEvalData().isBlank()) {
+      TokenizerSource.requireFile("spec.sft.eval_data", s.getEvalData());
+    }
     TokenizerSource.requireDirOrEmpty("spec.sft.model_dir", s.getModelDir());
     tokenizers.locate("spec.sft.tokenizer_dir", s.getTokenizerDir(), s.getModelDir());
   }
@@ -39,6 +43,11 @@ public final class SftStage implements StageRunner {
     try (TextCodec codec = tokenizers.load(tokenizer)) {
       List<Demonstration> data =
           Datasets.demonstrations(Path.of(s.getTrainData()), codec, s.getMaxSeqLen());
+      Optional<List<Demonstration>> eval =
+          s.getEvalData().isBlank()
+              ? Optional.empty()
+              : Optional.of(
+                  Datasets.demonstrations(Path.of(s.getEvalData()), codec, s.getMaxSeqLen()));
       try (SupervisedLearner<Demonstration> learner =
           learners.sft(
               s,
@@ -50,6 +59,7 @@ public final class SftStage implements StageRunner {
             ctx,
             data,
             s.getEvalFraction(),
+            eval,
             s.getSteps(),
             s.getBatchSize(),
             s.getEvalEvery(),

@@ -47,6 +47,7 @@ public final class SpecValidator {
   private static void sft(SftSpec s) {
     requireNonBlank("spec.sft.train_data", s.getTrainData());
     requireFraction("spec.sft.eval_fraction", s.getEvalFraction());
+    requireOneEvalSource("spec.sft", s.getEvalFraction(), s.getEvalData());
     requireInRange("spec.sft.steps", s.getSteps(), 1, MAX);
     requireInRange("spec.sft.batch_size", s.getBatchSize(), 1, 1 << 20);
     requireInRange("spec.sft.max_seq_len", s.getMaxSeqLen(), 0, 1 << 20);
@@ -57,6 +58,7 @@ public final class SpecValidator {
   private static void rewardModel(RewardModelSpec s) {
     requireNonBlank("spec.reward_model.train_data", s.getTrainData());
     requireFraction("spec.reward_model.eval_fraction", s.getEvalFraction());
+    requireOneEvalSource("spec.reward_model", s.getEvalFraction(), s.getEvalData());
     requireInRange("spec.reward_model.steps", s.getSteps(), 1, MAX);
     requireInRange("spec.reward_model.batch_size", s.getBatchSize(), 1, 1 << 20);
     requireInRange("spec.reward_model.margin", s.getMargin(), 0, 1e6);
@@ -122,6 +124,16 @@ public final class SpecValidator {
     requireInRange(f + ".weight_decay", o.getWeightDecay(), 0, 10);
     requireInRange(f + ".grad_clip", o.getGradClip(), 0, 1e9);
     requireInRange(f + ".min_lr_ratio", o.getMinLrRatio(), 0, 1);
+  }
+
+  /** An eval file and a held-out share of the training data would be two eval sets: pick one. */
+  private static void requireOneEvalSource(String stage, double evalFraction, String evalData) {
+    if (!evalData.isBlank() && evalFraction > 0) {
+      throw ServiceException.invalidArgument(
+          stage + ".eval_fraction",
+          evalFraction,
+          "must be 0 when " + stage + ".eval_data is set (" + evalData + ")");
+    }
   }
 
   private static void requireFraction(String field, double v) {

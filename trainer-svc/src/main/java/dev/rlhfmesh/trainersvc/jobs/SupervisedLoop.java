@@ -5,10 +5,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToIntFunction;
 
 /**
- * The loop SFT and reward-model training share: seeded train/eval split, batches in {@link
+ * The loop SFT and reward-model training share: seeded train/eval split (or a given eval set), batches in {@link
  * DataOrder} (resumable from the cursor), one learner step per job step, eval every {@code
  * evalEvery} steps and at the end, checkpoints, then export to {@code <job>/model}.
  */
@@ -16,6 +17,8 @@ final class SupervisedLoop<T> {
   private SupervisedLoop() {}
 
   /**
+   * @param evalData a separate eval set (then {@code evalFraction} is 0); empty = split the
+   *     examples
    * @param tokensOf tokens in one example (for tokens/s)
    * @param afterExport adds files next to the exported model (the tokenizer)
    */
@@ -23,6 +26,7 @@ final class SupervisedLoop<T> {
       JobContext ctx,
       List<T> examples,
       double evalFraction,
+      Optional<List<T>> evalData,
       int steps,
       int batchSize,
       int evalEvery,
@@ -32,7 +36,7 @@ final class SupervisedLoop<T> {
     long seed = ctx.spec().getSeed();
     List<List<T>> split = DataOrder.split(examples, evalFraction, seed);
     List<T> train = split.get(0);
-    List<T> eval = split.get(1);
+    List<T> eval = evalData.orElse(split.get(1));
     if (train.isEmpty()) {
       throw new IllegalArgumentException("no training examples left after the eval split");
     }
@@ -55,6 +59,7 @@ final class SupervisedLoop<T> {
       if (!eval.isEmpty() && (last || (evalEvery > 0 && step % evalEvery == 0))) {
         long e0 = System.nanoTime();
         metrics.putAll(learner.evaluate(eval));
+        metrics.put("eval_examples", (double) eval.size());
         metrics.put("time_eval_ms", (System.nanoTime() - e0) / 1e6);
       }
       ctx.reportStep(step, metrics);

@@ -163,6 +163,29 @@ class TrainerGrpcServiceTest {
         sft(4).toBuilder().setSft(sft(4).getSft().toBuilder().setEvalFraction(0.7)).build(),
         "spec.sft.eval_fraction");
     assertInvalid(
+        sft(4).toBuilder()
+            .setSft(sft(4).getSft().toBuilder().setEvalData(files.sft().toString()))
+            .build(),
+        "spec.sft.eval_fraction");
+    RewardModelSpec rm =
+        RewardModelSpec.newBuilder()
+            .setTrainData(files.preferences().toString())
+            .setSteps(2)
+            .setBatchSize(8)
+            .setOptimizer(adam(1e-3))
+            .build();
+    assertInvalid(
+        JobSpec.newBuilder()
+            .setRewardModel(rm.toBuilder().setEvalData("/nope/eval.jsonl"))
+            .build(),
+        "spec.reward_model.eval_data");
+    assertInvalid(
+        JobSpec.newBuilder()
+            .setRewardModel(
+                rm.toBuilder().setEvalFraction(0.1).setEvalData(files.preferences().toString()))
+            .build(),
+        "spec.reward_model.eval_fraction");
+    assertInvalid(
         JobSpec.newBuilder().setPpo(ppo("/tmp").toBuilder().setClipRange(0)).build(),
         "spec.ppo.clip_range");
   }
@@ -237,6 +260,8 @@ class TrainerGrpcServiceTest {
     assertTrue(Files.isRegularFile(model.resolve("tokenizer.json")));
     assertEquals(List.of(3, 4), steps(watch(sft.getJobId(), 3)), "replay from step 3");
 
+    Path heldOutPairs = data.resolve("held-out-pairs.jsonl");
+    Files.write(heldOutPairs, Files.readAllLines(files.preferences()).subList(0, 7));
     Job rm =
         run(
             JobSpec.newBuilder()
@@ -245,12 +270,13 @@ class TrainerGrpcServiceTest {
                     RewardModelSpec.newBuilder()
                         .setModelDir(model.toString())
                         .setTrainData(files.preferences().toString())
-                        .setEvalFraction(0.2)
+                        .setEvalData(heldOutPairs.toString())
                         .setSteps(2)
                         .setBatchSize(8)
                         .setOptimizer(adam(1e-3)))
                 .build());
     assertTrue(rm.getLatestMetricsMap().containsKey("eval_accuracy"), rm.toString());
+    assertEquals(7.0, rm.getLatestMetricsMap().get("eval_examples"), "the given eval file is the eval set");
     assertTrue(Files.isDirectory(Path.of(rm.getOutputDir(), "model")));
 
     int scoredBefore = FakeRewardService.SCORED.get();
