@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -240,23 +239,12 @@ class LoadTest {
             .addPrompts(GrpcBadInputs.ids(3, 4))
             .setSampling(SamplingParams.newBuilder().setMaxNewTokens(4).setN(2))
             .build();
-    try {
-      int got =
-          ModelServiceGrpc.newBlockingStub(mesh.narrowModel.channel())
-              .withDeadlineAfter(30, TimeUnit.SECONDS)
-              .generate(req)
-              .getCompletionsCount();
-      assertEquals(4, got);
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
-          && !Boolean.getBoolean(BadInputTest.KNOWN_BUGS)) {
-        Assumptions.abort(
-            "known bug: model-svc ContinuousBatcher.java:106 compares queued + n with"
-                + " queue-capacity without counting free KV slots: "
-                + e.getStatus().getDescription());
-      }
-      throw e;
-    }
+    int got =
+        ModelServiceGrpc.newBlockingStub(mesh.narrowModel.channel())
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .generate(req)
+            .getCompletionsCount();
+    assertEquals(4, got);
   }
 
   @Test
