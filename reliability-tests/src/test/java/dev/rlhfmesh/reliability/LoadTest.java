@@ -179,6 +179,7 @@ class LoadTest {
             .getBytes(StandardCharsets.UTF_8);
     Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
     Set<String> retryAfter = ConcurrentHashMap.newKeySet();
+    AtomicLong withoutRetryAfter = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Scale.LONG ? 20 : 5);
     List<Thread> callers = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
@@ -199,6 +200,10 @@ class LoadTest {
                             HttpResponse.BodyHandlers.ofString());
                     statuses.merge(res.statusCode(), 1, Integer::sum);
                     res.headers().firstValue("Retry-After").ifPresent(retryAfter::add);
+                    if (res.statusCode() == 429
+                        && res.headers().firstValue("Retry-After").isEmpty()) {
+                      withoutRetryAfter.incrementAndGet();
+                    }
                     if (res.statusCode() != 200 && res.statusCode() != 429) {
                       retryAfter.add("unexpected " + res.statusCode() + ": " + res.body());
                     }
@@ -225,6 +230,7 @@ class LoadTest {
     assertTrue(statuses.getOrDefault(429, 0) > 0, "no 429: " + statuses);
     assertTrue(statuses.getOrDefault(200, 0) > 0, "nothing served: " + statuses);
     assertEquals(Set.of(200, 429), statuses.keySet(), "only 200 and 429 expected: " + statuses);
+    assertEquals(0, withoutRetryAfter.get(), "429s without Retry-After (model-svc overload)");
   }
 
   @Test
