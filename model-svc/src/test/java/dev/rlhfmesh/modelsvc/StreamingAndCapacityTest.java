@@ -148,6 +148,10 @@ class StreamingAndCapacityTest {
 
   @Test
   void passedDeadline_isDeadlineExceededAndFreesCapacity() throws Exception {
+    // a first call warms the path (channel, handlers, JIT): cold, the call below could spend its
+    // whole 300 ms deadline before reaching the queue
+    ModelServiceGrpc.newBlockingStub(channel)
+        .generate(generate("policy", sampling(1f, 1, 1), ids(4)));
     long cancelledBefore = batcher().cancelledSequences();
     long tokensBefore = batcher().tokensGenerated();
     StatusRuntimeException e;
@@ -174,14 +178,23 @@ class StreamingAndCapacityTest {
 
   @Test
   void fullQueue_isResourceExhausted() throws Exception {
-    // one request larger than the whole queue (capacity 64 in %test)
+    // one request larger than slots + queue (8 + 64 in %test) can never fit: the caller's error
     StatusRuntimeException tooBig =
         assertThrows(
             StatusRuntimeException.class,
             () ->
                 ModelServiceGrpc.newBlockingStub(channel)
-                    .generate(generate("policy", sampling(1f, 1, 4).setN(33), ids(1), ids(2))));
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, tooBig.getStatus().getCode());
+                    .generate(generate("policy", sampling(1f, 1, 4).setN(37), ids(1), ids(2))));
+    assertEquals(Status.Code.INVALID_ARGUMENT, tooBig.getStatus().getCode());
+    assertTrue(
+        tooBig.getStatus().getDescription().startsWith("field 'sampling.n' = 37"),
+        tooBig.getStatus().getDescription());
+    // larger than the queue alone but within slots + queue: served on the idle replica
+    assertEquals(
+        66,
+        ModelServiceGrpc.newBlockingStub(channel)
+            .generate(generate("policy", sampling(1f, 1, 4).setN(33), ids(1), ids(2)))
+            .getCompletionsCount());
     // a burst: 20 calls x 16 samples x 40 tokens arrive faster than 8 slots drain them
     List<CompletableFuture<Status.Code>> results = new ArrayList<>();
     for (int i = 0; i < 20; i++) {

@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -180,6 +179,7 @@ class LoadTest {
             .getBytes(StandardCharsets.UTF_8);
     Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
     Set<String> retryAfter = ConcurrentHashMap.newKeySet();
+    AtomicLong withoutRetryAfter = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Scale.LONG ? 20 : 5);
     List<Thread> callers = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
@@ -200,6 +200,10 @@ class LoadTest {
                             HttpResponse.BodyHandlers.ofString());
                     statuses.merge(res.statusCode(), 1, Integer::sum);
                     res.headers().firstValue("Retry-After").ifPresent(retryAfter::add);
+                    if (res.statusCode() == 429
+                        && res.headers().firstValue("Retry-After").isEmpty()) {
+                      withoutRetryAfter.incrementAndGet();
+                    }
                     if (res.statusCode() != 200 && res.statusCode() != 429) {
                       retryAfter.add("unexpected " + res.statusCode() + ": " + res.body());
                     }
@@ -226,6 +230,7 @@ class LoadTest {
     assertTrue(statuses.getOrDefault(429, 0) > 0, "no 429: " + statuses);
     assertTrue(statuses.getOrDefault(200, 0) > 0, "nothing served: " + statuses);
     assertEquals(Set.of(200, 429), statuses.keySet(), "only 200 and 429 expected: " + statuses);
+    assertEquals(0, withoutRetryAfter.get(), "429s without Retry-After (model-svc overload)");
   }
 
   @Test
@@ -240,23 +245,12 @@ class LoadTest {
             .addPrompts(GrpcBadInputs.ids(3, 4))
             .setSampling(SamplingParams.newBuilder().setMaxNewTokens(4).setN(2))
             .build();
-    try {
-      int got =
-          ModelServiceGrpc.newBlockingStub(mesh.narrowModel.channel())
-              .withDeadlineAfter(30, TimeUnit.SECONDS)
-              .generate(req)
-              .getCompletionsCount();
-      assertEquals(4, got);
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
-          && !Boolean.getBoolean(BadInputTest.KNOWN_BUGS)) {
-        Assumptions.abort(
-            "known bug: model-svc ContinuousBatcher.java:106 compares queued + n with"
-                + " queue-capacity without counting free KV slots: "
-                + e.getStatus().getDescription());
-      }
-      throw e;
-    }
+    int got =
+        ModelServiceGrpc.newBlockingStub(mesh.narrowModel.channel())
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .generate(req)
+            .getCompletionsCount();
+    assertEquals(4, got);
   }
 
   @Test

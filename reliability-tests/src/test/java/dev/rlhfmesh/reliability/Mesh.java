@@ -100,6 +100,11 @@ public final class Mesh {
    */
   public ServiceProcess startGateway(String name, int httpPort, ServiceProcess modelReplica)
       throws IOException, InterruptedException {
+    return start(name, "gateway", gatewayProps(httpPort, modelReplica));
+  }
+
+  /** Properties of a gateway as {@link #startGateway} starts it (tests may change them first). */
+  public Map<String, String> gatewayProps(int httpPort, ServiceProcess modelReplica) {
     Map<String, String> g = common(Supervisor.freePort());
     g.put("quarkus.http.port", Integer.toString(httpPort));
     g.put("rlhf.gateway.api-keys-file", dir.resolve("api-keys.txt").toString());
@@ -108,7 +113,7 @@ public final class Mesh {
     client(g, "tokenizer", tokenizer.grpcPort());
     client(g, "model", modelReplica.grpcPort());
     client(g, "trainer", Supervisor.freePort()); // no trainer here: job routes answer 503
-    return start(name, "gateway", g);
+    return g;
   }
 
   /** Properties of a model-svc replica serving the tiny seeded policy/reference. */

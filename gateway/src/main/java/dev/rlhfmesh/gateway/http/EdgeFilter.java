@@ -10,14 +10,16 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * API key and rate limit for every {@code /v1/...} endpoint: 401 with {@code WWW-Authenticate:
- * Bearer}, or 429 with {@code Retry-After} (seconds). Health ({@code /q/health}) and metrics
- * ({@code /q/metrics}) are not REST endpoints and stay open.
+ * API key and rate limit for every {@code /v1...} path: 401 with {@code WWW-Authenticate: Bearer},
+ * or 429 with {@code Retry-After} (seconds). It runs before the route is matched, so without a
+ * valid key an unknown route answers 401 like a real one and route existence is not revealed; with
+ * a key an unknown route is 404. Health ({@code /q/health}) and metrics ({@code /q/metrics}) are
+ * not REST endpoints and stay open.
  */
 public class EdgeFilter {
   @Inject Admission admission;
 
-  @ServerRequestFilter
+  @ServerRequestFilter(preMatching = true)
   public Response admit(ContainerRequestContext ctx) {
     String path = ctx.getUriInfo().getPath();
     if (!path.startsWith("/v1")) {
@@ -31,10 +33,9 @@ public class EdgeFilter {
           .build();
     }
     if (v instanceof Admission.RateLimited r) {
-      ErrorBody.Answer a = ErrorBody.of(Status.RESOURCE_EXHAUSTED.withDescription(r.message()));
-      return Response.fromResponse(ErrorMappers.answer(a))
-          .header("Retry-After", Long.toString(r.retryAfterSeconds()))
-          .build();
+      return ErrorMappers.answer(
+          ErrorBody.of(
+              Status.RESOURCE_EXHAUSTED.withDescription(r.message()), r.retryAfterSeconds()));
     }
     return null;
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.rlhfmesh.gateway.errors.ErrorBody;
+import dev.rlhfmesh.gateway.errors.RetryAfter;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -72,10 +73,11 @@ public class ErrorMappers {
     return json(e);
   }
 
+  /** The one place an HTTP error response is built: status, OpenAI body, retry hint. */
   static Response answer(ErrorBody.Answer a) {
-    return Response.status(a.httpStatus())
-        .type(MediaType.APPLICATION_JSON)
-        .entity(a.body())
-        .build();
+    Response.ResponseBuilder r =
+        Response.status(a.httpStatus()).type(MediaType.APPLICATION_JSON).entity(a.body());
+    a.retryAfterSeconds().ifPresent(s -> r.header(RetryAfter.HEADER, Long.toString(s)));
+    return r.build();
   }
 }

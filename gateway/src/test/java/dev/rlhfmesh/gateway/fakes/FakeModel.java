@@ -36,13 +36,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * Downstream fake of model-svc over {@link FakeTokenizer}'s byte ids. It answers {@link #REPLY}
  * (with its multi-byte characters), or, when the prompt contains {@code echo:}, the rest of that
  * line. Models: {@code policy}, {@code reference}; {@code slow} streams a token every 50 ms and
- * records cancellation; {@code flaky} fails every other Generate with UNAVAILABLE. Anything else is
- * NOT_FOUND. Token delay for benchmarks: {@link #tokenDelayMicros}.
+ * records cancellation; {@code flaky} fails every other Generate with UNAVAILABLE; {@code busy}
+ * refuses every Generate/GenerateStream with RESOURCE_EXHAUSTED as a full admission queue does.
+ * Anything else is NOT_FOUND. Token delay for benchmarks: {@link #tokenDelayMicros}.
  */
 @GrpcService
 public class FakeModel extends ModelServiceGrpc.ModelServiceImplBase {
   public static final String REPLY = "Hi \u2603 \uD83D\uDE00!";
-  static final Set<String> MODELS = Set.of("policy", "reference", "slow", "flaky");
+  static final Set<String> MODELS = Set.of("policy", "reference", "slow", "flaky", "busy");
+
+  /** model-svc's wording for a full replica. */
+  public static final String BUSY = "model 'busy' is full: 4 sequences decoding or waiting";
 
   /** Last Generate/GenerateStream sampling parameters, for assertions. */
   public static final AtomicReference<SamplingParams> LAST_SAMPLING = new AtomicReference<>();
@@ -74,6 +78,9 @@ public class FakeModel extends ModelServiceGrpc.ModelServiceImplBase {
     }
     record();
     LAST_SAMPLING.set(req.getSampling());
+    if (refusedAsBusy(req.getModel(), out)) {
+      return;
+    }
     if (req.getModel().equals("flaky") && FLAKY_CALLS.getAndIncrement() % 2 == 0) {
       out.onError(Status.UNAVAILABLE.withDescription("replica down").asException());
       return;
@@ -108,6 +115,9 @@ public class FakeModel extends ModelServiceGrpc.ModelServiceImplBase {
     }
     record();
     LAST_SAMPLING.set(req.getSampling());
+    if (refusedAsBusy(req.getModel(), plain)) {
+      return;
+    }
     ServerCallStreamObserver<GenerateStreamResponse> out =
         (ServerCallStreamObserver<GenerateStreamResponse>) plain;
     if (req.getModel().equals("slow")) {
@@ -172,6 +182,14 @@ public class FakeModel extends ModelServiceGrpc.ModelServiceImplBase {
     }
     out.onError(Status.NOT_FOUND.withDescription("model '" + model + "' not found").asException());
     return false;
+  }
+
+  private static boolean refusedAsBusy(String model, StreamObserver<?> out) {
+    if (!model.equals("busy")) {
+      return false;
+    }
+    out.onError(Status.RESOURCE_EXHAUSTED.withDescription(BUSY).asException());
+    return true;
   }
 
   private static void record() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rlhfmesh.gateway.errors.RetryAfter;
 import dev.rlhfmesh.gateway.fakes.FakeModel;
 import dev.rlhfmesh.grpc.BearerTokenCredentials;
 import dev.rlhfmesh.proto.common.v1.ChatMessage;
@@ -196,5 +197,28 @@ class GatewayGrpcTest {
                             .build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
     assertTrue(bad.getStatus().getDescription().contains("sampling.temperature"));
+  }
+
+  @Test
+  void modelOverload_isResourceExhaustedWithRetryHint() {
+    StatusRuntimeException busy =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                stub()
+                    .complete(
+                        CompleteRequest.newBuilder().setModel("busy").setPrompt("x").build()));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, busy.getStatus().getCode());
+    String description = busy.getStatus().getDescription();
+    assertTrue(description.startsWith(FakeModel.BUSY), description);
+    assertTrue(description.endsWith("; retry after 1 s"), description);
+    assertEquals("1", busy.getTrailers().get(RetryAfter.TRAILER));
+    Iterator<CompleteStreamResponse> stream =
+        stub()
+            .completeStream(
+                CompleteStreamRequest.newBuilder().setModel("busy").setPrompt("x").build());
+    StatusRuntimeException streamed = assertThrows(StatusRuntimeException.class, stream::hasNext);
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, streamed.getStatus().getCode());
+    assertEquals("1", streamed.getTrailers().get(RetryAfter.TRAILER));
   }
 }

@@ -170,6 +170,43 @@ class OpenAiErrorsTest {
   }
 
   @Test
+  void unknownPath_withoutValidKey_is401LikeARealRoute() {
+    for (String path : new String[] {"/v1/nothing-here", "/v1/models/x/y", "/v1", "/v1/"}) {
+      ValidatableResponse r = given().get(path).then();
+      openAiError(r, 401, "authentication_error", null);
+      r.header("WWW-Authenticate", "Bearer");
+    }
+    openAiError(
+        given()
+            .header("Authorization", "Bearer wrong-key")
+            .contentType("application/json")
+            .body("{}")
+            .post("/v1/no/such/route")
+            .then(),
+        401,
+        "authentication_error",
+        null);
+    // spellings of a real route that a router might normalise do not get past the key check
+    for (String path : new String[] {"//v1/models", "/v1//models", "/./v1/models"}) {
+      int status = given().urlEncodingEnabled(false).get(path).then().extract().statusCode();
+      assertTrue(status == 401 || status == 404 || status == 400, path + " answered " + status);
+    }
+  }
+
+  @Test
+  void modelOverload_is429WithRetryAfter_unaryAndStream() {
+    for (String stream : new String[] {"false", "true"}) {
+      ValidatableResponse r =
+          post(
+              "/v1/completions", "{\"model\":\"busy\",\"prompt\":\"x\",\"stream\":" + stream + "}");
+      openAiError(r, 429, "rate_limit_error", null);
+      r.header("Retry-After", "1")
+          .body("error.message", containsString(FakeModel.BUSY))
+          .body("error.message", containsString("retry after 1 s"));
+    }
+  }
+
+  @Test
   void clientDisconnect_cancelsDownstreamStream() throws Exception {
     CountDownLatch cancelled = new CountDownLatch(1);
     FakeModel.slowCancelled = cancelled;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rlhfmesh.gateway.grpc.EdgeInterceptor;
+import dev.rlhfmesh.gateway.errors.RetryAfter;
 import dev.rlhfmesh.proto.gateway.v1.CompleteRequest;
 import dev.rlhfmesh.proto.gateway.v1.GatewayServiceGrpc;
 import io.grpc.Channel;
@@ -65,7 +65,7 @@ class RateLimitTest {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.complete(req));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("retry after"));
-    String trailer = e.getTrailers().get(EdgeInterceptor.RETRY_AFTER);
+    String trailer = e.getTrailers().get(RetryAfter.TRAILER);
     assertTrue(Long.parseLong(trailer) >= 1, "retry-after trailer " + trailer);
   }
 }

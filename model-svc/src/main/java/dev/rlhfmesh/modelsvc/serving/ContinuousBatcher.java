@@ -27,8 +27,10 @@ import org.jboss.logging.Logger;
  * Continuous batching for one model: a single decode thread runs a loop over every active sequence.
  * Between two steps it runs queued tasks (a weight swap), drops cancelled sequences (freeing their
  * KV-cache slots), and admits waiting sequences into free slots after a batched prefill; after each
- * step finished sequences leave at once. Waiting sequences are bounded: a submit that would
- * overflow the queue is RESOURCE_EXHAUSTED.
+ * step finished sequences leave at once. Admission counts slots and queue together: a job is taken
+ * when every sequence it holds finds a free slot or a queue place ({@code held + n <= maxBatch +
+ * queueCapacity}, so an idle replica serves a job larger than its queue); otherwise it is
+ * RESOURCE_EXHAUSTED, and a job that could not fit even on an idle replica is INVALID_ARGUMENT.
  *
  * <p>Each sequence is pinned to the {@link Weights} that were current when it was admitted, so a
  * swap never mixes versions inside one sample; during a swap the old and new weights decode side by
@@ -43,11 +45,20 @@ public final class ContinuousBatcher implements AutoCloseable {
   private final String name;
   private final NDManager manager;
   private final KvCache cache;
+  private final int maxBatch;
   private final int queueCapacity;
   private final int vocab;
   private final ConcurrentLinkedDeque<Sequence> waiting = new ConcurrentLinkedDeque<>();
   private final AtomicInteger waitingCount = new AtomicInteger();
   private final AtomicInteger activeCount = new AtomicInteger();
+
+  /**
+   * Sequences submitted and not yet ended (waiting + active). Changed only under the {@code
+   * waitingCount} lock on submit and by {@link #end} — admission into a slot leaves it unchanged,
+   * so the admission check never sees a sequence in flight between the queue and a slot.
+   */
+  private final AtomicInteger held = new AtomicInteger();
+
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final List<Sequence> active = new ArrayList<>();
   private final LongAdder tokensGenerated = new LongAdder();
@@ -71,6 +82,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     this.name = name;
     this.manager = parent.newSubManager();
     this.cache = new KvCache(manager, config, maxBatch, config.nPositions());
+    this.maxBatch = maxBatch;
     this.queueCapacity = queueCapacity;
     this.vocab = config.vocabSize();
     this.current = initial;
@@ -102,22 +114,51 @@ public final class ContinuousBatcher implements AutoCloseable {
       if (closing) {
         throw ServiceException.unavailable("model '" + name + "' is shutting down", null);
       }
-      int queued = waitingCount.get();
-      if (queued + n > queueCapacity) {
-        throw ServiceException.resourceExhausted(
-            "model '"
-                + name
-                + "' queue is full: "
-                + queued
-                + " sequences waiting, "
-                + n
-                + " more requested, capacity "
-                + queueCapacity);
-      }
+      admissionCheck(n, spec.n(), held.get());
+      held.addAndGet(n);
       waitingCount.addAndGet(n);
       waiting.addAll(seqs);
     }
     signal();
+  }
+
+  /**
+   * Throws unless {@code n} more sequences fit beside the {@code heldNow} already waiting or
+   * decoding: each needs a KV-cache slot or a queue place. Never fitting is the caller's error.
+   */
+  private void admissionCheck(int n, int samplesPerPrompt, int heldNow) {
+    int capacity = maxBatch + queueCapacity;
+    if (n > capacity) {
+      throw ServiceException.invalidArgument(
+          "sampling.n",
+          samplesPerPrompt,
+          "prompts x n = "
+              + n
+              + " sequences can never fit model '"
+              + name
+              + "': max-batch "
+              + maxBatch
+              + " + queue-capacity "
+              + queueCapacity
+              + " = "
+              + capacity);
+    }
+    if (heldNow + n > capacity) {
+      throw ServiceException.resourceExhausted(
+          "model '"
+              + name
+              + "' is full: "
+              + heldNow
+              + " sequences decoding or waiting, "
+              + n
+              + " more requested, capacity "
+              + capacity
+              + " (max-batch "
+              + maxBatch
+              + " + queue-capacity "
+              + queueCapacity
+              + ")");
+    }
   }
 
   /** Makes {@code next} the weights for newly admitted sequences, between two steps. */
@@ -371,8 +412,12 @@ public final class ContinuousBatcher implements AutoCloseable {
     s.job.sequenceDone();
   }
 
-  /** Frees what a sequence holds (slot, weights); no listener call. */
+  /** Frees what a sequence holds (slot, weights, its admission place); no listener call. */
   private void end(Sequence s) {
+    if (!s.ended) {
+      s.ended = true;
+      held.decrementAndGet();
+    }
     if (s.slot >= 0) {
       cache.free(s.slot);
       s.slot = -1;

@@ -17,6 +17,9 @@ final class Sequence {
   int[] tokens = new int[16];
   int count;
 
+  /** Set once when the sequence gives back its admission place (decode thread only). */
+  boolean ended;
+
   Sequence(
       GenerationJob job,
       int promptIndex,

@@ -21,6 +21,15 @@ public interface JobContext {
   /** Cancelled by a user, or the trainer is shutting down: stop after the current step. */
   boolean stopRequested();
 
+  /**
+   * Registers {@code hook} to run as soon as a stop is requested (at once when one already was), so
+   * a stage can abort what it has in flight — downstream calls — instead of waiting for the end of
+   * its step. Close the handle when the stage no longer needs it.
+   */
+  default AutoCloseable onStop(Runnable hook) {
+    return () -> {};
+  }
+
   /** Records step {@code step}'s metrics (metrics.jsonl, watchers, gauges). */
   void reportStep(int step, Map<String, Double> values);
 

@@ -119,10 +119,14 @@ public final class JobManager implements AutoCloseable {
         .toList();
   }
 
-  /** Asks the job to stop after its current step; a queued job is cancelled at once. */
+  /**
+   * Asks the job to stop: its in-flight downstream calls are aborted at once (stages register them
+   * through {@link JobContext#onStop}), otherwise it stops after its current step; a queued job is
+   * cancelled at once.
+   */
   public Job cancel(String jobId) {
     LiveJob live = live(jobId);
-    live.cancelRequested = true;
+    live.requestCancel();
     synchronized (live) {
       if (live.job().getState() == JobState.JOB_STATE_QUEUED) {
         finish(live, JobState.JOB_STATE_CANCELLED, "cancelled before it started");
@@ -146,6 +150,7 @@ public final class JobManager implements AutoCloseable {
   @Override
   public void close() {
     shuttingDown = true;
+    jobs.values().forEach(LiveJob::stopInFlight);
     executor.shutdown();
     try {
       if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
@@ -202,6 +207,12 @@ public final class JobManager implements AutoCloseable {
     } catch (Throwable t) {
       if (shuttingDown) {
         LOG.log(Level.INFO, "job " + id + " interrupted by shutdown; it resumes on restart", t);
+        return;
+      }
+      if (live.cancelRequested) {
+        // the cancel aborted a step half way (e.g. its in-flight rollout calls): that is the cancel
+        LOG.log(Level.INFO, "job " + id + " cancelled mid-step: " + t);
+        finish(live, JobState.JOB_STATE_CANCELLED, "cancelled at step " + live.job().getStep());
         return;
       }
       LOG.log(Level.WARNING, "job " + id + " failed", t);
@@ -265,6 +276,15 @@ public final class JobManager implements AutoCloseable {
     @Override
     public boolean stopRequested() {
       return live.cancelRequested || shuttingDown;
+    }
+
+    @Override
+    public AutoCloseable onStop(Runnable hook) {
+      AutoCloseable handle = live.onStop(hook);
+      if (shuttingDown) {
+        hook.run();
+      }
+      return handle;
     }
 
     @Override

@@ -16,11 +16,37 @@ final class LiveJob {
   private Job job;
   private final List<MetricsEvent> history;
   private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
   volatile boolean cancelRequested;
 
   LiveJob(Job job, List<MetricsEvent> history) {
     this.job = job;
     this.history = new ArrayList<>(history);
+  }
+
+  /** Marks the job cancelled and aborts what its run has in flight ({@link #stopInFlight}). */
+  void requestCancel() {
+    cancelRequested = true;
+    stopInFlight();
+  }
+
+  /** Runs every registered stop hook (the run's in-flight downstream calls end at once). */
+  void stopInFlight() {
+    for (Runnable hook : stopHooks) {
+      hook.run();
+    }
+  }
+
+  /**
+   * Registers a hook run when the job is cancelled or the trainer shuts down (at once when a cancel
+   * was already requested); closing the handle removes it.
+   */
+  AutoCloseable onStop(Runnable hook) {
+    stopHooks.add(hook);
+    if (cancelRequested) {
+      hook.run(); // requested before the hook existed; hooks must tolerate a second run
+    }
+    return () -> stopHooks.remove(hook);
   }
 
   synchronized Job job() {

@@ -6,6 +6,7 @@ import dev.rlhfmesh.trainersvc.data.DataOrder;
 import dev.rlhfmesh.trainersvc.data.Datasets;
 import dev.rlhfmesh.trainersvc.data.PromptExample;
 import dev.rlhfmesh.trainersvc.data.TextCodec;
+import dev.rlhfmesh.trainersvc.rollout.CallScope;
 import dev.rlhfmesh.trainersvc.rollout.RolloutBatch;
 import dev.rlhfmesh.trainersvc.rollout.RolloutCollector;
 import dev.rlhfmesh.trainersvc.rollout.RolloutPipeline;
@@ -20,9 +21,10 @@ import java.util.function.Supplier;
 
 /**
  * The PPO loop: rollouts (a producer running up to {@code max_policy_lag} versions ahead) → learner
- * update → weight sync to every policy replica → metrics → checkpoint. Weight versions on the wire
- * are {@code base + learner version}, with {@code base} chosen at (re)start above every version the
- * replicas serve, so each push moves every replica forward.
+ * update → weight sync to every policy replica → metrics → checkpoint. A cancel aborts the
+ * downstream calls in flight ({@link CallScope}). Weight versions on the wire are {@code base +
+ * learner version}, with {@code base} chosen at (re)start above every version the replicas serve,
+ * so each push moves every replica forward.
  */
 public final class PpoStage implements StageRunner {
   private final Learners learners;
@@ -62,7 +64,13 @@ public final class PpoStage implements StageRunner {
     try (TextCodec codec = tokenizers.load(tokenizer);
         PolicyLearner learner =
             learners.ppo(p, seed, ctx.resumeFrom().map(CheckpointStore::learnerDir));
-        RolloutServices env = services.get()) {
+        RolloutServices env = services.get();
+        // every downstream call of this run (rollouts, reference scores, rewards, weight pushes)
+        // runs in this scope, so a cancel aborts the calls in flight instead of waiting for them
+        CallScope calls = new CallScope();
+        AutoCloseable abortOnStop =
+            ctx.onStop(() -> calls.cancel("job " + ctx.jobId() + " stopped"));
+        CallScope.Attachment attached = calls.attach()) {
       List<PromptExample> prompts = Datasets.prompts(Path.of(p.getPromptData()), codec);
       DataOrder order = new DataOrder(prompts.size(), seed);
       int start = ctx.resumeFrom().map(d -> CheckpointStore.readState(d).step()).orElse(0);
@@ -88,12 +96,14 @@ public final class PpoStage implements StageRunner {
                   env.scoreBatch()));
       RolloutPipeline.Source source =
           it ->
-              collector.collect(
-                  it,
-                  order.batch(prompts, (long) it * perIteration, perIteration),
-                  wireAfter.get(Math.max(start, it - lag)),
-                  base,
-                  ctx::stopRequested);
+              calls.call( // on the producer thread too
+                  () ->
+                      collector.collect(
+                          it,
+                          order.batch(prompts, (long) it * perIteration, perIteration),
+                          wireAfter.get(Math.max(start, it - lag)),
+                          base,
+                          ctx::stopRequested));
       try (RolloutPipeline pipeline =
           new RolloutPipeline(source, start, p.getIterations(), lag, start)) {
         for (int it = start; it < p.getIterations(); it++) {

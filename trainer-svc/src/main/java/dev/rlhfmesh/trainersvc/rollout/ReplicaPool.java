@@ -6,6 +6,7 @@ import dev.rlhfmesh.proto.model.v1.GenerateRequest;
 import dev.rlhfmesh.proto.model.v1.GenerateResponse;
 import dev.rlhfmesh.proto.model.v1.ScoreSequencesRequest;
 import dev.rlhfmesh.proto.model.v1.ScoreSequencesResponse;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -29,7 +30,9 @@ import java.util.logging.Logger;
  * Generate calls in flight on each replica, pulling requests from one shared queue. A replica that
  * fails a call (or answers with weights older than required) is benched for the rest of the call
  * and the request goes back in the queue for another replica; a request's result is taken once, so
- * no sample is lost or counted twice.
+ * no sample is lost or counted twice. Workers run in the caller's {@link io.grpc.Context}: when it
+ * is cancelled (a {@link CallScope} of a cancelled job) the calls in flight end at once and nothing
+ * is retried.
  */
 public final class ReplicaPool implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ReplicaPool.class.getName());
@@ -105,6 +108,8 @@ public final class ReplicaPool implements AutoCloseable {
   public List<GenerateResponse> generateAll(
       List<GenerateRequest> requests, long minVersion, BooleanSupplier cancelled)
       throws InterruptedException {
+    Context caller = Context.current();
+    BooleanSupplier stop = () -> cancelled.getAsBoolean() || caller.isCancelled();
     int n = requests.size();
     GenerateResponse[] results = new GenerateResponse[n];
     int[] attempts = new int[n];
@@ -120,6 +125,9 @@ public final class ReplicaPool implements AutoCloseable {
         throw ServiceException.unavailable(
             "no policy replica answered after " + maxAttempts + " rounds: " + replicas, null);
       }
+      if (stop.getAsBoolean()) {
+        throw ServiceException.cancelled("rollout cancelled");
+      }
       if (round > 0) {
         Thread.sleep(Math.min(2000, 100L << Math.min(round, 4)));
       }
@@ -132,76 +140,81 @@ public final class ReplicaPool implements AutoCloseable {
         for (int c = 0; c < concurrency; c++) {
           running.add(
               workers.submit(
-                  () -> {
-                    while (fatal.get() == null
-                        && !benched.contains(r.name())
-                        && !cancelled.getAsBoolean()) {
-                      Integer idx;
-                      try {
-                        idx = pending.poll(20, TimeUnit.MILLISECONDS);
-                      } catch (InterruptedException e) {
-                        return;
-                      }
-                      if (idx == null) {
-                        if (done.get() >= n) {
-                          return;
-                        }
-                        continue;
-                      }
-                      try {
-                        GenerateResponse resp = r.generate(requests.get(idx), timeout);
-                        check(requests.get(idx), resp, minVersion, r);
-                        synchronized (results) {
-                          if (results[idx] == null) {
-                            results[idx] = resp;
-                            done.incrementAndGet();
+                  caller.wrap(
+                      () -> {
+                        while (fatal.get() == null
+                            && !benched.contains(r.name())
+                            && !stop.getAsBoolean()) {
+                          Integer idx;
+                          try {
+                            idx = pending.poll(20, TimeUnit.MILLISECONDS);
+                          } catch (InterruptedException e) {
+                            return;
+                          }
+                          if (idx == null) {
+                            if (done.get() >= n) {
+                              return;
+                            }
+                            continue;
+                          }
+                          try {
+                            GenerateResponse resp = r.generate(requests.get(idx), timeout);
+                            check(requests.get(idx), resp, minVersion, r);
+                            synchronized (results) {
+                              if (results[idx] == null) {
+                                results[idx] = resp;
+                                done.incrementAndGet();
+                              }
+                            }
+                            served
+                                .computeIfAbsent(r.name(), k -> new AtomicInteger())
+                                .incrementAndGet();
+                          } catch (StatusRuntimeException | StaleReplicaException e) {
+                            if (stop.getAsBoolean()) {
+                              return; // the call was aborted by the cancellation: no retry, no
+                              // bench
+                            }
+                            boolean retry =
+                                e instanceof StaleReplicaException
+                                    || RETRYABLE.contains(
+                                        ((StatusRuntimeException) e).getStatus().getCode());
+                            synchronized (results) {
+                              attempts[idx]++;
+                              if (!retry) {
+                                fatal.compareAndSet(null, (RuntimeException) e);
+                              } else if (attempts[idx] >= maxAttempts) {
+                                fatal.compareAndSet(
+                                    null,
+                                    ServiceException.unavailable(
+                                        "Generate request "
+                                            + idx
+                                            + " failed "
+                                            + attempts[idx]
+                                            + " times, last on "
+                                            + r,
+                                        e));
+                              } else {
+                                retries.incrementAndGet();
+                                pending.add(idx);
+                              }
+                            }
+                            LOG.warning(
+                                "replica "
+                                    + r
+                                    + " failed a Generate call ("
+                                    + e.getMessage()
+                                    + "); benched, request requeued");
+                            benched.add(r.name());
+                          } finally {
+                            synchronized (signal) {
+                              signal.notifyAll();
+                            }
                           }
                         }
-                        served
-                            .computeIfAbsent(r.name(), k -> new AtomicInteger())
-                            .incrementAndGet();
-                      } catch (StatusRuntimeException | StaleReplicaException e) {
-                        boolean retry =
-                            e instanceof StaleReplicaException
-                                || RETRYABLE.contains(
-                                    ((StatusRuntimeException) e).getStatus().getCode());
-                        synchronized (results) {
-                          attempts[idx]++;
-                          if (!retry) {
-                            fatal.compareAndSet(null, (RuntimeException) e);
-                          } else if (attempts[idx] >= maxAttempts) {
-                            fatal.compareAndSet(
-                                null,
-                                ServiceException.unavailable(
-                                    "Generate request "
-                                        + idx
-                                        + " failed "
-                                        + attempts[idx]
-                                        + " times, last on "
-                                        + r,
-                                    e));
-                          } else {
-                            retries.incrementAndGet();
-                            pending.add(idx);
-                          }
-                        }
-                        LOG.warning(
-                            "replica "
-                                + r
-                                + " failed a Generate call ("
-                                + e.getMessage()
-                                + "); benched, request requeued");
-                        benched.add(r.name());
-                      } finally {
-                        synchronized (signal) {
-                          signal.notifyAll();
-                        }
-                      }
-                    }
-                  }));
+                      })));
         }
       }
-      while (done.get() < n && fatal.get() == null && !cancelled.getAsBoolean()) {
+      while (done.get() < n && fatal.get() == null && !stop.getAsBoolean()) {
         if (running.stream().allMatch(Future::isDone)) {
           break; // every replica benched: next round
         }
@@ -213,7 +226,7 @@ public final class ReplicaPool implements AutoCloseable {
         waitFor(running);
         throw fatal.get();
       }
-      if (cancelled.getAsBoolean()) {
+      if (stop.getAsBoolean()) {
         waitFor(running);
         throw ServiceException.cancelled("rollout cancelled");
       }
@@ -230,7 +243,7 @@ public final class ReplicaPool implements AutoCloseable {
       try {
         return r.scoreSequences(request, timeout);
       } catch (StatusRuntimeException e) {
-        if (!RETRYABLE.contains(e.getStatus().getCode())) {
+        if (!RETRYABLE.contains(e.getStatus().getCode()) || Context.current().isCancelled()) {
           throw e;
         }
         last = e;

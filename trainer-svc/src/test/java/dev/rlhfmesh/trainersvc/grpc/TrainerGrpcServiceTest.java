@@ -24,6 +24,7 @@ import dev.rlhfmesh.proto.trainer.v1.WatchJobRequest;
 import dev.rlhfmesh.proto.trainer.v1.WatchJobResponse;
 import dev.rlhfmesh.trainersvc.data.AdditionTask;
 import dev.rlhfmesh.trainersvc.data.CharTokenizer;
+import dev.rlhfmesh.trainersvc.rollout.FakeModelReplica;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -220,6 +221,66 @@ class TrainerGrpcServiceTest {
     assertEquals(JobState.JOB_STATE_CANCELLED, last);
   }
 
+  @Test
+  void cancelJob_abortsInFlightGenerateCallsAtOnce() throws Exception {
+    Path model = Path.of(run(sft(2)).getOutputDir(), "model");
+    // lag 0 collects on the job's thread, lag 1 on the rollout producer: both must be aborted
+    for (int lag : new int[] {0, 1}) {
+      FakeModelReplica[] replicas = FakeDownstreams.REPLICAS;
+      int stalledBefore = replicas[0].stalledCalls.get() + replicas[1].stalledCalls.get();
+      int cancelledBefore =
+          replicas[0].cancelledStalledCalls.get() + replicas[1].cancelledStalledCalls.get();
+      for (FakeModelReplica r : replicas) {
+        r.stall = true;
+      }
+      try {
+        JobSpec spec =
+            JobSpec.newBuilder()
+                .setSeed(3)
+                .setPpo(ppo(model.toString()).toBuilder().setMaxPolicyLag(lag))
+                .build();
+        Job job = stub().startJob(StartJobRequest.newBuilder().setSpec(spec).build()).getJob();
+        Iterator<WatchJobResponse> it =
+            stub().watchJob(WatchJobRequest.newBuilder().setJobId(job.getJobId()).build());
+        // the job loads its learner, syncs weights, then its Generate calls hang on the fakes;
+        // without the cancel they would hang until rlhf.trainer.call-timeout (120 s)
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (replicas[0].stalledCalls.get() + replicas[1].stalledCalls.get() == stalledBefore) {
+          assertTrue(System.nanoTime() < until, "no Generate call reached the fakes");
+          Thread.sleep(10);
+        }
+        long t0 = System.nanoTime();
+        stub().cancelJob(CancelJobRequest.newBuilder().setJobId(job.getJobId()).build());
+        JobState last = JobState.JOB_STATE_UNSPECIFIED;
+        while (it.hasNext()) {
+          WatchJobResponse r = it.next();
+          if (r.hasState()) {
+            last = r.getState().getState();
+          }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("[trainer] lag %d: CANCELLED %d ms after the cancel%n", lag, ms);
+        assertEquals(JobState.JOB_STATE_CANCELLED, last, "lag " + lag);
+        assertTrue(ms < 20_000, "lag " + lag + ": CANCELLED " + ms + " ms after the cancel");
+        int stalled =
+            replicas[0].stalledCalls.get() + replicas[1].stalledCalls.get() - stalledBefore;
+        until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (replicas[0].cancelledStalledCalls.get()
+                + replicas[1].cancelledStalledCalls.get()
+                - cancelledBefore
+            < stalled) {
+          assertTrue(
+              System.nanoTime() < until, "lag " + lag + ": a hung Generate call was not cancelled");
+          Thread.sleep(10);
+        }
+      } finally {
+        for (FakeModelReplica r : replicas) {
+          r.stall = false;
+        }
+      }
+    }
+  }
+
   static PpoSpec ppo(String policyDir) {
     return PpoSpec.newBuilder()
         .setPolicyModelDir(policyDir)
@@ -280,6 +341,8 @@ class TrainerGrpcServiceTest {
     assertTrue(Files.isDirectory(Path.of(rm.getOutputDir(), "model")));
 
     int scoredBefore = FakeRewardService.SCORED.get();
+    List<Integer> committedBefore =
+        FakeDownstreams.COMMITTED.stream().map(List::size).toList(); // other tests push too
     Job ppo = run(JobSpec.newBuilder().setSeed(9).setPpo(ppo(model.toString())).build());
     assertEquals(3, ppo.getStep());
     for (String k :
@@ -304,7 +367,8 @@ class TrainerGrpcServiceTest {
     assertEquals(
         3 * 4 * 2, FakeRewardService.SCORED.get() - scoredBefore, "every sample scored once");
     for (int r = 0; r < 2; r++) {
-      List<Long> versions = FakeDownstreams.COMMITTED.get(r);
+      List<Long> all = FakeDownstreams.COMMITTED.get(r);
+      List<Long> versions = all.subList(committedBefore.get(r), all.size());
       assertEquals(4, versions.size(), "initial sync + one per iteration on replica " + r);
       for (int i = 1; i < versions.size(); i++) {
         assertEquals(versions.get(i - 1) + 1, versions.get(i));

@@ -13,6 +13,7 @@ import dev.rlhfmesh.proto.model.v1.SequenceToScore;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A downstream stand-in for one model-svc replica, on a real loopback port: samples are a pure
  * function of (seed, sample index), like the real service, so which replica answers does not
- * matter. It can die after a number of Generate calls, or serve an old weight version.
+ * matter. It can die after a number of Generate calls, serve an old weight version, or stall: take
+ * Generate calls and never answer them, counting those the caller cancels.
  */
 public final class FakeModelReplica implements AutoCloseable {
   public static final int EOS = 12;
@@ -32,6 +34,14 @@ public final class FakeModelReplica implements AutoCloseable {
 
   /** After this many Generate calls the replica fails every call (0 = never). */
   public volatile int dieAfter;
+
+  /** While set, Generate calls are held open without an answer (a replica that hangs). */
+  public volatile boolean stall;
+
+  /** Generate calls held open by {@link #stall}, and those of them the caller cancelled. */
+  public final AtomicInteger stalledCalls = new AtomicInteger();
+
+  public final AtomicInteger cancelledStalledCalls = new AtomicInteger();
 
   private final Server server;
 
@@ -67,6 +77,12 @@ public final class FakeModelReplica implements AutoCloseable {
   private final class Impl extends ModelServiceGrpc.ModelServiceImplBase {
     @Override
     public void generate(GenerateRequest req, StreamObserver<GenerateResponse> out) {
+      if (stall) {
+        ((ServerCallStreamObserver<GenerateResponse>) out)
+            .setOnCancelHandler(cancelledStalledCalls::incrementAndGet);
+        stalledCalls.incrementAndGet();
+        return; // never answered: the call stays open until the caller cancels or its deadline
+      }
       int call = generateCalls.incrementAndGet();
       if (dieAfter > 0 && call > dieAfter) {
         out.onError(Status.UNAVAILABLE.withDescription("replica going away").asRuntimeException());
