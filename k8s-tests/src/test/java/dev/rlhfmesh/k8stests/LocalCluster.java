@@ -28,28 +28,36 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs every workload of a rendered overlay as a local process of its packaged app ({@code
- * <svc>/target/quarkus-app/quarkus-run.jar}) with exactly the environment and args its manifest
+ * Runs every workload of a rendered overlay as local processes of its packaged app ({@code
+ * <svc>/target/quarkus-app/quarkus-run.jar}), one per pod (one pod per workload unless the caller
+ * asks for more, e.g. an autoscaler's maximum), with exactly the environment and args its manifest
  * gives the container. Only what cannot exist outside a cluster is rewritten, the same way for
  * every service:
  *
  * <ul>
  *   <li>a value naming one of the rendered Services (short, {@code .ns}, {@code .ns.svc...})
  *       becomes {@code 127.0.0.1};
- *   <li>a {@code host:port} list naming Services and their ports is rewritten both ways;
+ *   <li>a {@code host:port} list naming Services and their ports is rewritten both ways; a headless
+ *       Service stands for every pod behind it (its DNS A records), so its entry becomes one {@code
+ *       127.0.0.1:port} per pod;
  *   <li>a {@code *_PORT} value equal to a container port becomes that port's local stand-in (each
- *       container port gets a free loopback port, so several runs can share the machine); the app's
- *       own grpc/http ports are passed as {@code -Dquarkus.grpc.server.port} / {@code
- *       -Dquarkus.http.port};
+ *       container port of each pod gets a free loopback port, so several runs can share the
+ *       machine): the pod's own port for its own container ports, the first pod's for another
+ *       workload's; the app's own grpc/http ports are passed as {@code -Dquarkus.grpc.server.port}
+ *       / {@code -Dquarkus.http.port};
  *   <li>a value under a volume mount path moves to a local directory under target/launch (the DJL
  *       cache volume maps to the user's DJL cache so libtorch is not extracted again every run);
  *   <li>Secret values are test values, the same for every consumer of one Secret key.
  * </ul>
  */
 final class LocalCluster implements AutoCloseable {
-  /** One started service. */
+  /**
+   * One started pod: {@code name} is the workload's name when it runs one pod, else {@code
+   * <workload>-<index>}.
+   */
   record App(
       String name,
+      String workload,
       Process process,
       Path log,
       Map<String, Integer> localPorts,
@@ -65,12 +73,18 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private final RenderedManifests manifests;
-  private final Map<Integer, Integer> localPortOf = new LinkedHashMap<>();
+  private final Map<String, Integer> podCounts;
+
+  /** Container port -> its local stand-in in each pod of the workload that declares it. */
+  private final Map<Integer, List<Integer>> localPortsOf = new LinkedHashMap<>();
+
+  private final Map<Integer, String> workloadOfPort = new LinkedHashMap<>();
   private final Map<String, App> apps = new LinkedHashMap<>();
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
 
-  private LocalCluster(RenderedManifests manifests) {
+  private LocalCluster(RenderedManifests manifests, Map<String, Integer> podCounts) {
     this.manifests = manifests;
+    this.podCounts = podCounts;
   }
 
   static String secretValue(String secret, String key) {
@@ -79,7 +93,12 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts every workload at once (as a cluster would) and waits until each probe passes. */
   static LocalCluster start(RenderedManifests m, Duration readyTimeout) {
-    LocalCluster cluster = new LocalCluster(m);
+    return start(m, readyTimeout, Map.of());
+  }
+
+  /** The same, with {@code pods} pods of the named workloads (the others get one). */
+  static LocalCluster start(RenderedManifests m, Duration readyTimeout, Map<String, Integer> pods) {
+    LocalCluster cluster = new LocalCluster(m, pods);
     try {
       cluster.startAll();
       cluster.awaitServing(readyTimeout);
@@ -90,12 +109,22 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** A pod by its name, or the first pod of the workload of that name. */
   App app(String name) {
     App a = apps.get(name);
     if (a == null) {
-      throw new AssertionError("no app " + name + " was launched");
+      a = pods(name).get(0);
     }
     return a;
+  }
+
+  /** Every pod of a workload, in index order. */
+  List<App> pods(String workload) {
+    List<App> pods = apps.values().stream().filter(a -> a.workload().equals(workload)).toList();
+    if (pods.isEmpty()) {
+      throw new AssertionError("no app " + workload + " was launched");
+    }
+    return pods;
   }
 
   Iterable<App> apps() {
@@ -112,25 +141,48 @@ final class LocalCluster implements AutoCloseable {
                 .build());
   }
 
+  private int podCount(RenderedManifests.Workload w) {
+    return podCounts.getOrDefault(w.name(), 1);
+  }
+
   private void startAll() {
     for (RenderedManifests.Workload w : manifests.workloads()) {
       for (ContainerPort p : w.container().getPorts()) {
-        localPortOf.put(p.getContainerPort(), freePort());
+        List<Integer> local = new ArrayList<>();
+        for (int i = 0; i < podCount(w); i++) {
+          local.add(freePort());
+        }
+        localPortsOf.put(p.getContainerPort(), local);
+        workloadOfPort.put(p.getContainerPort(), w.name());
       }
     }
     Set<String> hostNames = new TreeSet<>();
+    Set<String> headlessNames = new TreeSet<>();
     for (Service s : manifests.ofType(Service.class)) {
       String n = s.getMetadata().getName();
       String ns = s.getMetadata().getNamespace();
-      hostNames.addAll(
-          List.of(n, n + "." + ns, n + "." + ns + ".svc", n + "." + ns + ".svc.cluster.local"));
+      List<String> names =
+          List.of(n, n + "." + ns, n + "." + ns + ".svc", n + "." + ns + ".svc.cluster.local");
+      hostNames.addAll(names);
+      if ("None".equals(s.getSpec().getClusterIP())) {
+        headlessNames.addAll(names);
+      }
     }
     for (RenderedManifests.Workload w : manifests.workloads()) {
-      apps.put(w.name(), launch(w, hostNames));
+      int n = podCount(w);
+      for (int i = 0; i < n; i++) {
+        App pod = launch(w, i, n == 1 ? w.name() : w.name() + "-" + i, hostNames, headlessNames);
+        apps.put(pod.name(), pod);
+      }
     }
   }
 
-  private App launch(RenderedManifests.Workload w, Set<String> hostNames) {
+  private App launch(
+      RenderedManifests.Workload w,
+      int index,
+      String podName,
+      Set<String> hostNames,
+      Set<String> headlessNames) {
     Path jar = RepoLayout.module(w.name()).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       fail(
@@ -142,9 +194,9 @@ final class LocalCluster implements AutoCloseable {
     Map<String, Integer> ports = new LinkedHashMap<>();
     w.container()
         .getPorts()
-        .forEach(p -> ports.put(p.getName(), localPortOf.get(p.getContainerPort())));
+        .forEach(p -> ports.put(p.getName(), localPortsOf.get(p.getContainerPort()).get(index)));
 
-    Map<String, Path> mounts = localMounts(w);
+    Map<String, Path> mounts = localMounts(w, podName);
     Map<String, String> env = new LinkedHashMap<>();
     RenderedManifests.ValueResolver resolver =
         new RenderedManifests.ValueResolver() {
@@ -155,12 +207,13 @@ final class LocalCluster implements AutoCloseable {
 
           @Override
           public String other(EnvVar e) {
-            return e.getValueFrom().getFieldRef() != null ? w.name() + "-0" : null;
+            return e.getValueFrom().getFieldRef() != null ? w.name() + "-" + index : null;
           }
         };
     manifests
         .environment(w.container(), resolver)
-        .forEach((k, v) -> env.put(k, rewrite(k, v, hostNames, mounts)));
+        .forEach(
+            (k, v) -> env.put(k, rewrite(k, v, w.name(), index, hostNames, headlessNames, mounts)));
 
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -183,7 +236,7 @@ final class LocalCluster implements AutoCloseable {
               + ": the manifest overrides the image's entrypoint; the launch test cannot follow it");
     }
 
-    Path log = RepoLayout.launchDir().resolve(w.name() + ".log");
+    Path log = RepoLayout.launchDir().resolve(podName + ".log");
     try {
       Files.createDirectories(log.getParent());
       ProcessBuilder pb =
@@ -195,17 +248,23 @@ final class LocalCluster implements AutoCloseable {
       processEnv.put("HOME", System.getProperty("user.home"));
       processEnv.putAll(env);
       Files.writeString(
-          RepoLayout.launchDir().resolve(w.name() + ".cmd"),
+          RepoLayout.launchDir().resolve(podName + ".cmd"),
           String.join(" ", command) + "\n" + envDump(env));
       String probe = w.container().getReadinessProbe().getGrpc().getService();
-      return new App(w.name(), pb.start(), log, ports, env, probe);
+      return new App(podName, w.name(), pb.start(), log, ports, env, probe);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + w.name(), e);
+      throw new UncheckedIOException("cannot start " + podName, e);
     }
   }
 
   private String rewrite(
-      String key, String value, Set<String> hostNames, Map<String, Path> mounts) {
+      String key,
+      String value,
+      String workload,
+      int index,
+      Set<String> hostNames,
+      Set<String> headlessNames,
+      Map<String, Path> mounts) {
     if (value == null) {
       return "";
     }
@@ -214,18 +273,26 @@ final class LocalCluster implements AutoCloseable {
     }
     if (key.endsWith("_PORT")
         && value.matches("\\d+")
-        && localPortOf.containsKey(Integer.parseInt(value))) {
-      return String.valueOf(localPortOf.get(Integer.parseInt(value)));
+        && localPortsOf.containsKey(Integer.parseInt(value))) {
+      int port = Integer.parseInt(value);
+      // the pod's own port, or the first pod of the workload that declares it
+      int pod = workload.equals(workloadOfPort.get(port)) ? index : 0;
+      return String.valueOf(localPortsOf.get(port).get(pod));
     }
     if (value.matches("[\\w.-]+:\\d+(\\s*,\\s*[\\w.-]+:\\d+)*")) {
       // host:port lists (replica lists): both halves, when they name a Service and a container
-      // port.
+      // port; a headless Service resolves to every pod behind it.
       List<String> items = new ArrayList<>();
       for (String item : value.split("\\s*,\\s*")) {
         String host = item.substring(0, item.lastIndexOf(':'));
         int port = Integer.parseInt(item.substring(item.lastIndexOf(':') + 1));
-        boolean ours = hostNames.contains(host) && localPortOf.containsKey(port);
-        items.add(ours ? "127.0.0.1:" + localPortOf.get(port) : item);
+        if (!hostNames.contains(host) || !localPortsOf.containsKey(port)) {
+          items.add(item);
+        } else if (headlessNames.contains(host)) {
+          localPortsOf.get(port).forEach(p -> items.add("127.0.0.1:" + p));
+        } else {
+          items.add("127.0.0.1:" + localPortsOf.get(port).get(0));
+        }
       }
       return String.join(",", items);
     }
@@ -238,18 +305,24 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** Mount path -> local directory standing in for its volume. */
-  private Map<String, Path> localMounts(RenderedManifests.Workload w) {
+  private Map<String, Path> localMounts(RenderedManifests.Workload w, String podName) {
     Map<String, Volume> volumes = new LinkedHashMap<>();
     Objects.requireNonNullElse(w.template().getSpec().getVolumes(), List.<Volume>of())
         .forEach(v -> volumes.put(v.getName(), v));
     Map<String, Path> result = new LinkedHashMap<>();
     for (VolumeMount vm :
         Objects.requireNonNullElse(w.container().getVolumeMounts(), List.<VolumeMount>of())) {
+      boolean djlCache = vm.getName().equals("djl-cache");
       Path local =
-          vm.getName().equals("djl-cache")
+          djlCache
               ? Path.of(System.getProperty("user.home"), ".djl.ai")
-              : RepoLayout.launchDir().resolve(w.name()).resolve(vm.getName());
+              : RepoLayout.launchDir().resolve(podName).resolve(vm.getName());
       try {
+        if (!djlCache) {
+          // A fresh volume per launch, as for a new cluster: a trainer would otherwise resume the
+          // jobs an earlier run left behind in its state directory.
+          deleteRecursively(local);
+        }
         Files.createDirectories(local);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -318,6 +391,17 @@ final class LocalCluster implements AutoCloseable {
       } catch (InterruptedException e) {
         a.process().destroyForcibly();
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
   }

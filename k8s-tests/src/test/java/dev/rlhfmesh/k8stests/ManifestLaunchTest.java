@@ -23,7 +23,9 @@ import dev.rlhfmesh.proto.tokenizer.v1.EncodeResponse;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
 import dev.rlhfmesh.proto.trainer.v1.ListJobsRequest;
 import dev.rlhfmesh.proto.trainer.v1.ListJobsResponse;
+import dev.rlhfmesh.proto.trainer.v1.MetricsEvent;
 import dev.rlhfmesh.proto.trainer.v1.TrainerServiceGrpc;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -33,8 +35,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -51,19 +56,35 @@ import org.junit.jupiter.api.Test;
  * <p>While a service is still the skeleton, its calls answer UNIMPLEMENTED with "not built yet":
  * that is reported as PENDING (it still proves the call reached that service through the manifest's
  * ports). Any other failure fails the test; once a service answers, its answer is checked.
- * TODO(short PPO job): run a short PPO job through the gateway/trainer once trainer-svc can (see
- * k8s/README.md, "Launch test").
+ *
+ * <p>Last, a short SFT → PPO run goes through the launched services ({@link ManifestPpoJob}):
+ * rollouts on model-svc, rewards from reward-svc, weight sync to model-svc's admin port with the
+ * Secret's token, so the trainer's replica discovery, client addresses, data volume and admin token
+ * are shown to work together.
  */
 class ManifestLaunchTest {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final long CALL_SECONDS = 60;
+  private static final Duration JOB_TIMEOUT = Duration.ofSeconds(240);
   private static LocalCluster cluster;
+  private static int modelSvcPods;
 
   @BeforeAll
   static void launch() {
-    cluster =
-        LocalCluster.start(
-            Kustomize.render(RepoLayout.k8s().resolve("overlays/cpu")), READY_TIMEOUT);
+    RenderedManifests cpu = Kustomize.render(RepoLayout.k8s().resolve("overlays/cpu"));
+    modelSvcPods = modelSvcMaxPods(cpu);
+    // model-svc as scaled out by its autoscaler, so the trainer's discovery of every policy pod
+    // (a headless Service's A records) and the weight sync to each are exercised.
+    cluster = LocalCluster.start(cpu, READY_TIMEOUT, Map.of("model-svc", modelSvcPods));
+  }
+
+  private static int modelSvcMaxPods(RenderedManifests m) {
+    return m.ofType(HorizontalPodAutoscaler.class).stream()
+        .filter(h -> h.getSpec().getScaleTargetRef().getName().equals("model-svc"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no autoscaler for model-svc"))
+        .getSpec()
+        .getMaxReplicas();
   }
 
   @AfterAll
@@ -221,6 +242,76 @@ class ManifestLaunchTest {
             }
           });
     }
+  }
+
+  /**
+   * A short PPO job through the manifests' configuration: it succeeds, every iteration has all its
+   * rollouts and reached every replica, rewards are reward-svc's, and model-svc serves the weight
+   * version of the last sync (one push before the first rollout, one per iteration).
+   */
+  @Test
+  void ppoJob_runsThroughTheLaunchedServices_andSyncsWeightsToModelSvc() throws Exception {
+    ManifestPpoJob.Result r = new ManifestPpoJob(cluster, JOB_TIMEOUT).run();
+    System.out.printf(
+        "manifest PPO run: SFT %.1f s, PPO %.1f s (%d iterations x %d rollouts), policy version"
+            + " %d -> %s, tokens generated per pod %s%n",
+        r.sftSeconds(),
+        r.ppoSeconds(),
+        ManifestPpoJob.ITERATIONS,
+        ManifestPpoJob.PROMPTS_PER_ITERATION * ManifestPpoJob.SAMPLES_PER_PROMPT,
+        r.versionBefore(),
+        r.versionAfter(),
+        r.tokensGenerated());
+
+    assertEquals(ManifestPpoJob.ITERATIONS, r.ppo().getStep(), "PPO steps");
+    assertEquals(ManifestPpoJob.ITERATIONS, r.ppoSteps().size(), "metrics events " + r.ppoSteps());
+    for (MetricsEvent step : r.ppoSteps()) {
+      Map<String, Double> m = step.getValuesMap();
+      String at = "iteration " + step.getStep() + " " + m;
+      assertEquals(
+          ManifestPpoJob.PROMPTS_PER_ITERATION * ManifestPpoJob.SAMPLES_PER_PROMPT,
+          m.get("rollouts"),
+          0.0,
+          at);
+      assertEquals(0.0, m.get("sync_failed_replicas"), 0.0, at);
+      assertEquals(step.getStep(), m.get("policy_version"), 0.0, at);
+      // shaped-answer is clipped to [-1, 1.2] by reward-svc (application.properties)
+      double reward = m.get("reward_mean");
+      assertTrue(reward >= -1.0 && reward <= 1.2, "reward_mean " + at);
+      assertTrue(Double.isFinite(m.get("kl")) && m.get("kl") >= -1e-3, "kl " + at);
+      assertTrue(Double.isFinite(m.get("policy_loss")), "policy_loss " + at);
+      // The learner's recomputed logprobs of the rollouts equal model-svc's: the replica generated
+      // with the weights the trainer pushed (its own seeded init would be ~0.1 nats/token off).
+      assertTrue(Math.abs(m.get("behaviour_logprob_gap")) < 1e-3, "behaviour_logprob_gap " + at);
+    }
+    List<LocalCluster.App> pods = cluster.pods("model-svc");
+    assertEquals(modelSvcPods, pods.size(), "model-svc pods");
+    for (LocalCluster.App pod : pods) {
+      // Every pod behind model-svc-admin took every push (the Secret's token reached the
+      // trainer), and every pod behind model-svc-headless generated rollouts.
+      assertEquals(
+          r.versionBefore() + 1 + ManifestPpoJob.ITERATIONS,
+          r.versionAfter().get(pod.name()),
+          pod.name()
+              + " policy version after the job (one push before the first rollout, one per"
+              + " iteration)");
+      long served =
+          ModelServiceGrpc.newBlockingStub(cluster.channel(pod.name(), "grpc"))
+              .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
+              .getModelInfo(GetModelInfoRequest.newBuilder().setModel("policy").build())
+              .getPolicyVersion();
+      assertEquals(r.versionAfter().get(pod.name()), served, pod.name() + " GetModelInfo");
+      assertTrue(
+          r.tokensGenerated().get(pod.name()) > 0,
+          pod.name() + " generated no rollout tokens: " + r.tokensGenerated());
+    }
+
+    Path dataDir = Path.of(cluster.app("trainer-svc").env().get("RLHF_TRAINER_DATA_DIR"));
+    Path out = Path.of(r.ppo().getOutputDir());
+    assertTrue(out.startsWith(dataDir), out + " is not on the trainer's data volume " + dataDir);
+    assertTrue(
+        Files.isRegularFile(out.resolve("policy/model.safetensors")),
+        "PPO policy export in " + out);
   }
 
   private static EncodeResponse encode(String text) {
