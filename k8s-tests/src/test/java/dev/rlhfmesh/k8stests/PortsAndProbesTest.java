@@ -219,6 +219,30 @@ class PortsAndProbesTest {
   }
 
   /**
+   * Every gRPC client an app's sources inject ({@code @GrpcClient("x")}) gets its address from the
+   * manifest: otherwise it falls back to the app's default (localhost), which is nothing inside a
+   * pod. (Found by the launch test's PPO job: reward-svc's tokenizer client was not configured.)
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rendered")
+  void everyGrpcClientAnAppInjects_isConfiguredByItsManifest(String name, RenderedManifests m) {
+    List<String> failures = new ArrayList<>();
+    for (RenderedManifests.Workload w : m.workloads()) {
+      Map<String, String> env =
+          m.environment(w.container(), RenderedManifests.ValueResolver.UNKNOWN);
+      for (String client : new ServiceSources(w.name()).grpcClientNames()) {
+        String prefix = "QUARKUS_GRPC_CLIENTS_" + ServiceSources.envForm(client) + "_";
+        for (String key : List.of(prefix + "HOST", prefix + "PORT")) {
+          if (!env.containsKey(key)) {
+            failures.add(w.name() + " injects @GrpcClient(\"" + client + "\") but sets no " + key);
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), failures, name);
+  }
+
+  /**
    * The trainer's replica lists ({@code RLHF_TRAINER_*_REPLICAS=host:port,...}) name headless
    * Services, so that the name resolves to one A record per pod; the admin list names one that also
    * publishes pods still starting, on their admin port.
