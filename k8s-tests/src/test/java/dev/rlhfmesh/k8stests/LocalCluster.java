@@ -2,11 +2,7 @@ package dev.rlhfmesh.k8stests;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -14,7 +10,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,9 +38,10 @@ import java.util.concurrent.TimeUnit;
  *       container port of each pod gets a free loopback port, so several runs can share the
  *       machine): the pod's own port for its own container ports, the first pod's for another
  *       workload's; the app's own grpc/http ports are passed as {@code -Dquarkus.grpc.server.port}
- *       / {@code -Dquarkus.http.port};
- *   <li>a value under a volume mount path moves to a local directory under target/launch (the DJL
- *       cache volume maps to the user's DJL cache so libtorch is not extracted again every run);
+ *       / {@code -Dquarkus.http.port} ({@link LocalAddresses});
+ *   <li>a value under a volume mount path moves to a local directory under target/launch: the pod's
+ *       own, one per PersistentVolumeClaim shared by every pod that mounts it, the user's DJL cache
+ *       for the DJL cache volume ({@link LocalVolumes}); all but the cache start empty;
  *   <li>Secret values are test values, the same for every consumer of one Secret key.
  * </ul>
  */
@@ -74,17 +69,17 @@ final class LocalCluster implements AutoCloseable {
 
   private final RenderedManifests manifests;
   private final Map<String, Integer> podCounts;
-
-  /** Container port -> its local stand-in in each pod of the workload that declares it. */
-  private final Map<Integer, List<Integer>> localPortsOf = new LinkedHashMap<>();
-
-  private final Map<Integer, String> workloadOfPort = new LinkedHashMap<>();
+  private final Set<String> deferred;
+  private final LocalAddresses addresses;
   private final Map<String, App> apps = new LinkedHashMap<>();
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
 
-  private LocalCluster(RenderedManifests manifests, Map<String, Integer> podCounts) {
+  private LocalCluster(
+      RenderedManifests manifests, Map<String, Integer> podCounts, Set<String> deferred) {
     this.manifests = manifests;
     this.podCounts = podCounts;
+    this.deferred = deferred;
+    this.addresses = new LocalAddresses(manifests, this::podCount);
   }
 
   static String secretValue(String secret, String key) {
@@ -93,12 +88,18 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts every workload at once (as a cluster would) and waits until each probe passes. */
   static LocalCluster start(RenderedManifests m, Duration readyTimeout) {
-    return start(m, readyTimeout, Map.of());
+    return start(m, readyTimeout, Map.of(), Set.of());
   }
 
-  /** The same, with {@code pods} pods of the named workloads (the others get one). */
-  static LocalCluster start(RenderedManifests m, Duration readyTimeout, Map<String, Integer> pods) {
-    LocalCluster cluster = new LocalCluster(m, pods);
+  /**
+   * The same, with {@code pods} pods of the named workloads (the others get one), and the {@code
+   * deferred} workloads left for {@link #startDeferred} (e.g. one that needs data on a volume that
+   * another service produces first). Every port is assigned up front, so the others' configuration
+   * already points at the deferred ones.
+   */
+  static LocalCluster start(
+      RenderedManifests m, Duration readyTimeout, Map<String, Integer> pods, Set<String> deferred) {
+    LocalCluster cluster = new LocalCluster(m, pods, deferred);
     try {
       cluster.startAll();
       cluster.awaitServing(readyTimeout);
@@ -107,6 +108,30 @@ final class LocalCluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
+  }
+
+  /** Starts the deferred workloads and waits until each probe passes. */
+  void startDeferred(Duration readyTimeout) {
+    for (RenderedManifests.Workload w : manifests.workloads()) {
+      if (deferred.contains(w.name())) {
+        launchPods(w);
+      }
+    }
+    awaitServing(readyTimeout);
+  }
+
+  /**
+   * The local stand-in of a path inside a workload's containers, under one of its volume mounts
+   * (what {@code kubectl cp} / {@code kubectl exec} in the pod would reach).
+   */
+  Path localPath(String workload, String containerPath) {
+    RenderedManifests.Workload w = manifests.workload(workload);
+    String firstPod = podCount(w) == 1 ? w.name() : w.name() + "-0";
+    Path local = LocalVolumes.local(LocalVolumes.of(w, firstPod, false), containerPath);
+    if (local == null) {
+      throw new AssertionError(workload + ": " + containerPath + " is on none of its volumes");
+    }
+    return local;
   }
 
   /** A pod by its name, or the first pod of the workload of that name. */
@@ -146,43 +171,23 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private void startAll() {
+    LocalVolumes.resetClaims();
     for (RenderedManifests.Workload w : manifests.workloads()) {
-      for (ContainerPort p : w.container().getPorts()) {
-        List<Integer> local = new ArrayList<>();
-        for (int i = 0; i < podCount(w); i++) {
-          local.add(freePort());
-        }
-        localPortsOf.put(p.getContainerPort(), local);
-        workloadOfPort.put(p.getContainerPort(), w.name());
-      }
-    }
-    Set<String> hostNames = new TreeSet<>();
-    Set<String> headlessNames = new TreeSet<>();
-    for (Service s : manifests.ofType(Service.class)) {
-      String n = s.getMetadata().getName();
-      String ns = s.getMetadata().getNamespace();
-      List<String> names =
-          List.of(n, n + "." + ns, n + "." + ns + ".svc", n + "." + ns + ".svc.cluster.local");
-      hostNames.addAll(names);
-      if ("None".equals(s.getSpec().getClusterIP())) {
-        headlessNames.addAll(names);
-      }
-    }
-    for (RenderedManifests.Workload w : manifests.workloads()) {
-      int n = podCount(w);
-      for (int i = 0; i < n; i++) {
-        App pod = launch(w, i, n == 1 ? w.name() : w.name() + "-" + i, hostNames, headlessNames);
-        apps.put(pod.name(), pod);
+      if (!deferred.contains(w.name())) {
+        launchPods(w);
       }
     }
   }
 
-  private App launch(
-      RenderedManifests.Workload w,
-      int index,
-      String podName,
-      Set<String> hostNames,
-      Set<String> headlessNames) {
+  private void launchPods(RenderedManifests.Workload w) {
+    int n = podCount(w);
+    for (int i = 0; i < n; i++) {
+      App pod = launch(w, i, n == 1 ? w.name() : w.name() + "-" + i);
+      apps.put(pod.name(), pod);
+    }
+  }
+
+  private App launch(RenderedManifests.Workload w, int index, String podName) {
     Path jar = RepoLayout.module(w.name()).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       fail(
@@ -194,9 +199,9 @@ final class LocalCluster implements AutoCloseable {
     Map<String, Integer> ports = new LinkedHashMap<>();
     w.container()
         .getPorts()
-        .forEach(p -> ports.put(p.getName(), localPortsOf.get(p.getContainerPort()).get(index)));
+        .forEach(p -> ports.put(p.getName(), addresses.localPort(p.getContainerPort(), index)));
 
-    Map<String, Path> mounts = localMounts(w, podName);
+    Map<String, Path> mounts = LocalVolumes.of(w, podName, true);
     Map<String, String> env = new LinkedHashMap<>();
     RenderedManifests.ValueResolver resolver =
         new RenderedManifests.ValueResolver() {
@@ -213,7 +218,11 @@ final class LocalCluster implements AutoCloseable {
     manifests
         .environment(w.container(), resolver)
         .forEach(
-            (k, v) -> env.put(k, rewrite(k, v, w.name(), index, hostNames, headlessNames, mounts)));
+            (k, v) -> {
+              String value = addresses.rewrite(k, v == null ? "" : v, w.name(), index);
+              Path local = LocalVolumes.local(mounts, value);
+              env.put(k, local != null ? local.toString() : value);
+            });
 
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -257,84 +266,9 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private String rewrite(
-      String key,
-      String value,
-      String workload,
-      int index,
-      Set<String> hostNames,
-      Set<String> headlessNames,
-      Map<String, Path> mounts) {
-    if (value == null) {
-      return "";
-    }
-    if (hostNames.contains(value)) {
-      return "127.0.0.1";
-    }
-    if (key.endsWith("_PORT")
-        && value.matches("\\d+")
-        && localPortsOf.containsKey(Integer.parseInt(value))) {
-      int port = Integer.parseInt(value);
-      // the pod's own port, or the first pod of the workload that declares it
-      int pod = workload.equals(workloadOfPort.get(port)) ? index : 0;
-      return String.valueOf(localPortsOf.get(port).get(pod));
-    }
-    if (value.matches("[\\w.-]+:\\d+(\\s*,\\s*[\\w.-]+:\\d+)*")) {
-      // host:port lists (replica lists): both halves, when they name a Service and a container
-      // port; a headless Service resolves to every pod behind it.
-      List<String> items = new ArrayList<>();
-      for (String item : value.split("\\s*,\\s*")) {
-        String host = item.substring(0, item.lastIndexOf(':'));
-        int port = Integer.parseInt(item.substring(item.lastIndexOf(':') + 1));
-        if (!hostNames.contains(host) || !localPortsOf.containsKey(port)) {
-          items.add(item);
-        } else if (headlessNames.contains(host)) {
-          localPortsOf.get(port).forEach(p -> items.add("127.0.0.1:" + p));
-        } else {
-          items.add("127.0.0.1:" + localPortsOf.get(port).get(0));
-        }
-      }
-      return String.join(",", items);
-    }
-    for (var mount : mounts.entrySet()) {
-      if (value.equals(mount.getKey()) || value.startsWith(mount.getKey() + "/")) {
-        return mount.getValue() + value.substring(mount.getKey().length());
-      }
-    }
-    return value;
-  }
-
-  /** Mount path -> local directory standing in for its volume. */
-  private Map<String, Path> localMounts(RenderedManifests.Workload w, String podName) {
-    Map<String, Volume> volumes = new LinkedHashMap<>();
-    Objects.requireNonNullElse(w.template().getSpec().getVolumes(), List.<Volume>of())
-        .forEach(v -> volumes.put(v.getName(), v));
-    Map<String, Path> result = new LinkedHashMap<>();
-    for (VolumeMount vm :
-        Objects.requireNonNullElse(w.container().getVolumeMounts(), List.<VolumeMount>of())) {
-      boolean djlCache = vm.getName().equals("djl-cache");
-      Path local =
-          djlCache
-              ? Path.of(System.getProperty("user.home"), ".djl.ai")
-              : RepoLayout.launchDir().resolve(podName).resolve(vm.getName());
-      try {
-        if (!djlCache) {
-          // A fresh volume per launch, as for a new cluster: a trainer would otherwise resume the
-          // jobs an earlier run left behind in its state directory.
-          deleteRecursively(local);
-        }
-        Files.createDirectories(local);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      result.put(vm.getMountPath(), local);
-    }
-    return result;
-  }
-
   private void awaitServing(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    for (App a : apps.values()) {
+    for (App a : List.copyOf(apps.values())) {
       HealthCheckRequest request =
           HealthCheckRequest.newBuilder().setService(a.probeService()).build();
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel(a.name(), "grpc"));
@@ -395,17 +329,6 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
   private static String envDump(Map<String, String> env) {
     StringBuilder b = new StringBuilder();
     env.forEach(
@@ -415,14 +338,6 @@ final class LocalCluster implements AutoCloseable {
                 .append(v.startsWith("launch-test-") ? "<secret test value>" : v)
                 .append('\n'));
     return b.toString();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void sleep(long ms) {

@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -48,34 +49,43 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Manifest-driven local launch: every service of the cpu overlay starts as a local process of its
- * packaged app with the env and args its manifest gives it (see {@link LocalCluster} for what is
- * rewritten), each reports SERVING on the gRPC health service its probes check, and each answers a
- * real call. So the manifests' configuration is shown to work, not just to parse.
+ * Manifest-driven local launch: every service of the cpu overlay (with components/models-volume,
+ * which a PPO job on a real policy needs) starts as a local process of its packaged app with the
+ * env and args its manifest gives it (see {@link LocalCluster} for what is rewritten), each reports
+ * SERVING on the gRPC health service its probes check, and each answers a real call. So the
+ * manifests' configuration is shown to work, not just to parse.
  *
  * <p>While a service is still the skeleton, its calls answer UNIMPLEMENTED with "not built yet":
  * that is reported as PENDING (it still proves the call reached that service through the manifest's
  * ports). Any other failure fails the test; once a service answers, its answer is checked.
  *
- * <p>Last, a short SFT → PPO run goes through the launched services ({@link ManifestPpoJob}):
- * rollouts on model-svc, rewards from reward-svc, weight sync to model-svc's admin port with the
- * Secret's token, so the trainer's replica discovery, client addresses, data volume and admin token
- * are shown to work together.
+ * <p>It follows the operator workflow of k8s/README.md ({@link ManifestPpoJob}): model-svc starts
+ * after an SFT job's export was copied onto the models volume, then a short PPO job runs: rollouts
+ * on every model-svc pod, rewards from reward-svc, weight sync to every admin port with the
+ * Secret's token. So the trainer's replica discovery, client addresses, volumes and admin token are
+ * shown to work together.
  */
 class ManifestLaunchTest {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final long CALL_SECONDS = 60;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(240);
   private static LocalCluster cluster;
+  private static ManifestPpoJob ppo;
   private static int modelSvcPods;
 
   @BeforeAll
-  static void launch() {
-    RenderedManifests cpu = Kustomize.render(RepoLayout.k8s().resolve("overlays/cpu"));
-    modelSvcPods = modelSvcMaxPods(cpu);
+  static void launch() throws Exception {
+    RenderedManifests m = Kustomize.render(Overlays.cpuWithModelsVolume());
+    modelSvcPods = modelSvcMaxPods(m);
     // model-svc as scaled out by its autoscaler, so the trainer's discovery of every policy pod
-    // (a headless Service's A records) and the weight sync to each are exercised.
-    cluster = LocalCluster.start(cpu, READY_TIMEOUT, Map.of("model-svc", modelSvcPods));
+    // (a headless Service's A records) and the weight sync to each are exercised. It starts once
+    // its models are on the models volume.
+    cluster =
+        LocalCluster.start(
+            m, READY_TIMEOUT, Map.of("model-svc", modelSvcPods), Set.of("model-svc"));
+    ppo = new ManifestPpoJob(cluster, m, JOB_TIMEOUT);
+    ppo.trainPolicyOntoModelsVolume();
+    cluster.startDeferred(READY_TIMEOUT);
   }
 
   private static int modelSvcMaxPods(RenderedManifests m) {
@@ -246,22 +256,35 @@ class ManifestLaunchTest {
 
   /**
    * A short PPO job through the manifests' configuration: it succeeds, every iteration has all its
-   * rollouts and reached every replica, rewards are reward-svc's, and model-svc serves the weight
-   * version of the last sync (one push before the first rollout, one per iteration).
+   * rollouts and reached every replica, rewards are reward-svc's, the KL is measured against the
+   * SFT model model-svc loaded from the models volume, and model-svc serves the weight version of
+   * the last sync (one push before the first rollout, one per iteration).
    */
   @Test
   void ppoJob_runsThroughTheLaunchedServices_andSyncsWeightsToModelSvc() throws Exception {
-    ManifestPpoJob.Result r = new ManifestPpoJob(cluster, JOB_TIMEOUT).run();
+    for (LocalCluster.App pod : cluster.pods("model-svc")) {
+      for (String model : List.of("policy", "reference")) {
+        GetModelInfoResponse info =
+            ModelServiceGrpc.newBlockingStub(cluster.channel(pod.name(), "grpc"))
+                .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
+                .getModelInfo(GetModelInfoRequest.newBuilder().setModel(model).build());
+        // the SFT export from the models volume, not the seeded default (vocab 512, no eos)
+        assertEquals(ManifestPpoJob.VOCAB, info.getVocabSize(), pod.name() + " " + info);
+        assertEquals(ManifestPpoJob.EOS, info.getEosTokenId(), pod.name() + " " + info);
+      }
+    }
+    ManifestPpoJob.Result r = ppo.runPpo();
     System.out.printf(
         "manifest PPO run: SFT %.1f s, PPO %.1f s (%d iterations x %d rollouts), policy version"
-            + " %d -> %s, tokens generated per pod %s%n",
-        r.sftSeconds(),
+            + " %d -> %s, tokens generated per pod %s, metrics %s%n",
+        ppo.sftSeconds(),
         r.ppoSeconds(),
         ManifestPpoJob.ITERATIONS,
         ManifestPpoJob.PROMPTS_PER_ITERATION * ManifestPpoJob.SAMPLES_PER_PROMPT,
         r.versionBefore(),
         r.versionAfter(),
-        r.tokensGenerated());
+        r.tokensGenerated(),
+        r.ppoSteps().stream().map(e -> e.getStep() + ": " + e.getValuesMap()).toList());
 
     assertEquals(ManifestPpoJob.ITERATIONS, r.ppo().getStep(), "PPO steps");
     assertEquals(ManifestPpoJob.ITERATIONS, r.ppoSteps().size(), "metrics events " + r.ppoSteps());
@@ -284,6 +307,9 @@ class ManifestLaunchTest {
       // with the weights the trainer pushed (its own seeded init would be ~0.1 nats/token off).
       assertTrue(Math.abs(m.get("behaviour_logprob_gap")) < 1e-3, "behaviour_logprob_gap " + at);
     }
+    // Iteration 1 samples from the SFT weights, which are also model-svc's reference (loaded from
+    // the models volume): no divergence yet.
+    assertEquals(0.0, r.ppoSteps().get(0).getValuesMap().get("kl"), 1e-3, "KL at iteration 1");
     List<LocalCluster.App> pods = cluster.pods("model-svc");
     assertEquals(modelSvcPods, pods.size(), "model-svc pods");
     for (LocalCluster.App pod : pods) {

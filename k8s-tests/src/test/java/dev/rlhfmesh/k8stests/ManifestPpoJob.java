@@ -7,9 +7,6 @@ import dev.rlhfmesh.grpc.BearerTokenCredentials;
 import dev.rlhfmesh.proto.admin.v1.GetWeightVersionRequest;
 import dev.rlhfmesh.proto.admin.v1.WeightAdminServiceGrpc;
 import dev.rlhfmesh.proto.common.v1.SamplingParams;
-import dev.rlhfmesh.proto.model.v1.GetModelInfoRequest;
-import dev.rlhfmesh.proto.model.v1.GetModelInfoResponse;
-import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
 import dev.rlhfmesh.proto.trainer.v1.AdvantageEstimator;
 import dev.rlhfmesh.proto.trainer.v1.GetJobRequest;
 import dev.rlhfmesh.proto.trainer.v1.Job;
@@ -32,6 +29,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,17 +40,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A short SFT → PPO run on the services a {@link LocalCluster} launched from the manifests, driven
- * only through the public APIs an operator has in a cluster: the task files are copied onto the
- * trainer's state volume (the path its manifest gives as {@code RLHF_TRAINER_DATA_DIR}, what {@code
- * kubectl cp} to the pod would do), jobs are started and watched on trainer-svc's gRPC port, and
- * each model-svc pod's serving weight version is read on its admin port with the token of the
- * manifests' Secret, and its generated-token counter on its metrics endpoint.
+ * only through what an operator has in a cluster: files copied onto the trainer's volumes (what
+ * {@code kubectl cp} / {@code kubectl exec} in the pod would do), jobs started and watched on
+ * trainer-svc's gRPC port, each model-svc pod's serving weight version read on its admin port with
+ * the token of the manifests' Secret, and its generated-token counter on its metrics endpoint.
  *
- * <p>Nothing is configured beside the manifests: model-svc serves its seeded "policy" and
- * "reference" models (the manifests name no model directory), so the tokenizer written here is
- * sized to the vocabulary model-svc reports, and the SFT job (seeded init of the same default
- * shape) provides the policy directory PPO starts from and pushes to every replica before its first
- * rollout. Rewards come from reward-svc's built-in {@code shaped-answer} spec.
+ * <p>The workflow of k8s/README.md, "Running a PPO job": (1) {@link #trainPolicyOntoModelsVolume}
+ * puts a tokenizer and the task data on the trainer's state volume ({@code RLHF_TRAINER_DATA_DIR}),
+ * runs SFT, and copies its export to the paths model-svc's manifest loads its policy and reference
+ * from (components/models-volume) — before model-svc starts, as a restart would; (2) {@link
+ * #runPpo} runs PPO from that export, rewards from reward-svc's built-in {@code shaped-answer}
+ * spec.
  */
 final class ManifestPpoJob {
   static final int ITERATIONS = 2;
@@ -61,51 +59,56 @@ final class ManifestPpoJob {
   static final int MAX_NEW_TOKENS = 4;
   static final String REWARD = "shaped-answer";
 
-  /** The character set of the task; ids 0–11, then the end and pad tokens. */
-  private static final String ALPHABET = "0123456789+=";
+  /** The character set of the task: ids 0–11, then the end (12) and pad (13) tokens. */
+  static final String ALPHABET = "0123456789+=";
+
+  static final int VOCAB = ALPHABET.length() + 2;
+  static final int EOS = ALPHABET.length();
 
   private static final String END = "<|endoftext|>";
   private static final String PAD = "<pad>";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What the run did, for the test's checks. */
+  /** What the PPO run did, for the test's checks. */
   record Result(
-      GetModelInfoResponse policyBefore,
       long versionBefore,
       Map<String, Long> versionAfter,
       Map<String, Double> tokensGenerated,
-      Job sft,
       Job ppo,
       List<MetricsEvent> ppoSteps,
-      double sftSeconds,
       double ppoSeconds) {}
 
   private final LocalCluster cluster;
+  private final RenderedManifests manifests;
   private final Duration jobTimeout;
+  private Path promptData;
+  private Job sft;
+  private double sftSeconds;
 
-  ManifestPpoJob(LocalCluster cluster, Duration jobTimeout) {
+  ManifestPpoJob(LocalCluster cluster, RenderedManifests manifests, Duration jobTimeout) {
     this.cluster = cluster;
+    this.manifests = manifests;
     this.jobTimeout = jobTimeout;
   }
 
-  Result run() throws IOException {
-    GetModelInfoResponse policy =
-        ModelServiceGrpc.newBlockingStub(cluster.channel("model-svc", "grpc"))
-            .withDeadlineAfter(30, TimeUnit.SECONDS)
-            .getModelInfo(GetModelInfoRequest.newBuilder().setModel("policy").build());
-
+  /**
+   * Step 1: SFT on trainer-svc, then its export copied, through the trainer's mount of the models
+   * volume, to where model-svc's manifest points {@code RLHF_MODEL_MODELS_POLICY_PATH} and {@code
+   * _REFERENCE_PATH}.
+   */
+  Job trainPolicyOntoModelsVolume() throws IOException {
     // The trainer's state volume, wherever the manifest mounts it (rewritten to the local
     // stand-in).
     Path dataDir = Path.of(cluster.app("trainer-svc").env().get("RLHF_TRAINER_DATA_DIR"));
     Path inputs = dataDir.resolve("inputs");
     Files.createDirectories(inputs);
-    writeTokenizer(inputs.resolve("tokenizer.json"), policy.getVocabSize());
+    writeTokenizer(inputs.resolve("tokenizer.json"));
     Path sftData = inputs.resolve("sft.jsonl");
-    Path promptData = inputs.resolve("prompts.jsonl");
+    promptData = inputs.resolve("prompts.jsonl");
     writeTask(sftData, promptData);
 
     long start = System.nanoTime();
-    Job sft =
+    sft =
         runToSuccess(
             JobSpec.newBuilder()
                 .setName("manifest-launch-sft")
@@ -114,21 +117,49 @@ final class ManifestPpoJob {
                     SftSpec.newBuilder()
                         .setTokenizerDir(inputs.toString())
                         .setTrainData(sftData.toString())
-                        .setSteps(2)
+                        .setSteps(4)
                         .setBatchSize(8)
                         .setOptimizer(
-                            OptimizerSpec.newBuilder().setLearningRate(1e-3).setGradClip(1.0)))
+                            OptimizerSpec.newBuilder().setLearningRate(3e-3).setGradClip(1.0)))
                 .build(),
             new ArrayList<>());
-    double sftSeconds = (System.nanoTime() - start) / 1e9;
+    sftSeconds = (System.nanoTime() - start) / 1e9;
 
+    Path export = Path.of(sft.getOutputDir(), "model");
+    Map<String, String> modelEnv =
+        manifests.environment(
+            manifests.workload("model-svc").container(), RenderedManifests.ValueResolver.UNKNOWN);
+    for (String key :
+        List.of("RLHF_MODEL_MODELS_POLICY_PATH", "RLHF_MODEL_MODELS_REFERENCE_PATH")) {
+      String inPod = modelEnv.get(key);
+      if (inPod == null) {
+        throw new AssertionError("model-svc's manifest sets no " + key);
+      }
+      // kubectl exec trainer-svc-0 -- cp -r <export> <inPod>: the trainer writes where model-svc
+      // reads only if both mount the same claim there.
+      Path target = cluster.localPath("trainer-svc", inPod);
+      if (!target.equals(cluster.localPath("model-svc", inPod))) {
+        throw new AssertionError(
+            key + "=" + inPod + ": trainer-svc and model-svc do not share the volume there");
+      }
+      copyTree(export, target);
+    }
+    return sft;
+  }
+
+  double sftSeconds() {
+    return sftSeconds;
+  }
+
+  /** Step 2 (model-svc running on the SFT export): PPO from the same export. */
+  Result runPpo() throws IOException {
     long before = 0;
     Map<String, Double> tokensBefore = new TreeMap<>();
     for (LocalCluster.App pod : cluster.pods("model-svc")) {
       before = Math.max(before, weightVersion(pod));
       tokensBefore.put(pod.name(), tokensGenerated(pod));
     }
-    start = System.nanoTime();
+    long start = System.nanoTime();
     List<MetricsEvent> steps = new ArrayList<>();
     Job ppo =
         runToSuccess(
@@ -154,7 +185,7 @@ final class ManifestPpoJob {
                         .setMinibatchSize(PROMPTS_PER_ITERATION * SAMPLES_PER_PROMPT)
                         .setOptimizer(
                             OptimizerSpec.newBuilder()
-                                .setLearningRate(1e-3)
+                                .setLearningRate(3e-4)
                                 .setGradClip(1.0)
                                 .setMinLrRatio(1.0)))
                 .build(),
@@ -166,7 +197,7 @@ final class ManifestPpoJob {
       after.put(pod.name(), weightVersion(pod));
       tokens.put(pod.name(), tokensGenerated(pod) - tokensBefore.get(pod.name()));
     }
-    return new Result(policy, before, after, tokens, sft, ppo, steps, sftSeconds, ppoSeconds);
+    return new Result(before, after, tokens, ppo, steps, ppoSeconds);
   }
 
   /** A model-svc pod's serving version of "policy", read with the trainer's admin token. */
@@ -251,10 +282,9 @@ final class ManifestPpoJob {
 
   /**
    * A character-level Hugging Face tokenizer.json (WordLevel, one token per character, Fuse
-   * decoder) whose ids fill exactly {@code vocabSize}: the task's characters first, then the end
-   * and pad tokens, then filler characters, so every id model-svc can sample decodes.
+   * decoder): the task's characters, then the end and pad tokens ({@link #VOCAB} ids).
    */
-  static void writeTokenizer(Path file, int vocabSize) throws IOException {
+  static void writeTokenizer(Path file) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("version", "1.0");
     root.putNull("truncation");
@@ -276,9 +306,6 @@ final class ManifestPpoJob {
       t.put("normalized", false);
       t.put("special", true);
     }
-    for (int cp = 0x100; id < vocabSize; cp++) { // Latin Extended-A onwards: plain letters
-      vocab.put(new String(Character.toChars(cp)), id++);
-    }
     root.putNull("normalizer");
     ObjectNode pre = root.putObject("pre_tokenizer");
     pre.put("type", "Split");
@@ -292,6 +319,19 @@ final class ManifestPpoJob {
     model.set("vocab", vocab);
     model.put("unk_token", PAD);
     Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
   }
 
   /** Two-digit additions: demonstrations for SFT and prompts with their reference answers. */
