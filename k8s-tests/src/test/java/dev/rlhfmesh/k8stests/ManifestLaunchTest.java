@@ -309,7 +309,7 @@ class ManifestLaunchTest {
     }
     // Iteration 1 samples from the SFT weights, which are also model-svc's reference (loaded from
     // the models volume): no divergence yet.
-    assertEquals(0.0, r.ppoSteps().get(0).getValuesMap().get("kl"), 1e-3, "KL at iteration 1");
+    assertEquals(0.0, r.ppoSteps().get(0).getValuesMap().get("kl"), 1e-2, "KL at iteration 1");
     List<LocalCluster.App> pods = cluster.pods("model-svc");
     assertEquals(modelSvcPods, pods.size(), "model-svc pods");
     for (LocalCluster.App pod : pods) {
