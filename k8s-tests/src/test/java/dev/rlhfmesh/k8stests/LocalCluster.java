@@ -2,11 +2,7 @@ package dev.rlhfmesh.k8stests;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -14,7 +10,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,32 +19,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs every workload of a rendered overlay as a local process of its packaged app ({@code
- * <svc>/target/quarkus-app/quarkus-run.jar}) with exactly the environment and args its manifest
+ * Runs every workload of a rendered overlay as local processes of its packaged app ({@code
+ * <svc>/target/quarkus-app/quarkus-run.jar}), one per pod (one pod per workload unless the caller
+ * asks for more, e.g. an autoscaler's maximum), with exactly the environment and args its manifest
  * gives the container. Only what cannot exist outside a cluster is rewritten, the same way for
  * every service:
  *
  * <ul>
  *   <li>a value naming one of the rendered Services (short, {@code .ns}, {@code .ns.svc...})
  *       becomes {@code 127.0.0.1};
- *   <li>a {@code host:port} list naming Services and their ports is rewritten both ways;
+ *   <li>a {@code host:port} list naming Services and their ports is rewritten both ways; a headless
+ *       Service stands for every pod behind it (its DNS A records), so its entry becomes one {@code
+ *       127.0.0.1:port} per pod;
  *   <li>a {@code *_PORT} value equal to a container port becomes that port's local stand-in (each
- *       container port gets a free loopback port, so several runs can share the machine); the app's
- *       own grpc/http ports are passed as {@code -Dquarkus.grpc.server.port} / {@code
- *       -Dquarkus.http.port};
- *   <li>a value under a volume mount path moves to a local directory under target/launch (the DJL
- *       cache volume maps to the user's DJL cache so libtorch is not extracted again every run);
+ *       container port of each pod gets a free loopback port, so several runs can share the
+ *       machine): the pod's own port for its own container ports, the first pod's for another
+ *       workload's; the app's own grpc/http ports are passed as {@code -Dquarkus.grpc.server.port}
+ *       / {@code -Dquarkus.http.port} ({@link LocalAddresses});
+ *   <li>a value under a volume mount path moves to a local directory under target/launch: the pod's
+ *       own, one per PersistentVolumeClaim shared by every pod that mounts it, the user's DJL cache
+ *       for the DJL cache volume ({@link LocalVolumes}); all but the cache start empty;
  *   <li>Secret values are test values, the same for every consumer of one Secret key.
  * </ul>
  */
 final class LocalCluster implements AutoCloseable {
-  /** One started service. */
+  /**
+   * One started pod: {@code name} is the workload's name when it runs one pod, else {@code
+   * <workload>-<index>}.
+   */
   record App(
       String name,
+      String workload,
       Process process,
       Path log,
       Map<String, Integer> localPorts,
@@ -65,12 +68,18 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private final RenderedManifests manifests;
-  private final Map<Integer, Integer> localPortOf = new LinkedHashMap<>();
+  private final Map<String, Integer> podCounts;
+  private final Set<String> deferred;
+  private final LocalAddresses addresses;
   private final Map<String, App> apps = new LinkedHashMap<>();
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
 
-  private LocalCluster(RenderedManifests manifests) {
+  private LocalCluster(
+      RenderedManifests manifests, Map<String, Integer> podCounts, Set<String> deferred) {
     this.manifests = manifests;
+    this.podCounts = podCounts;
+    this.deferred = deferred;
+    this.addresses = new LocalAddresses(manifests, this::podCount);
   }
 
   static String secretValue(String secret, String key) {
@@ -79,7 +88,18 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts every workload at once (as a cluster would) and waits until each probe passes. */
   static LocalCluster start(RenderedManifests m, Duration readyTimeout) {
-    LocalCluster cluster = new LocalCluster(m);
+    return start(m, readyTimeout, Map.of(), Set.of());
+  }
+
+  /**
+   * The same, with {@code pods} pods of the named workloads (the others get one), and the {@code
+   * deferred} workloads left for {@link #startDeferred} (e.g. one that needs data on a volume that
+   * another service produces first). Every port is assigned up front, so the others' configuration
+   * already points at the deferred ones.
+   */
+  static LocalCluster start(
+      RenderedManifests m, Duration readyTimeout, Map<String, Integer> pods, Set<String> deferred) {
+    LocalCluster cluster = new LocalCluster(m, pods, deferred);
     try {
       cluster.startAll();
       cluster.awaitServing(readyTimeout);
@@ -90,12 +110,46 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Starts the deferred workloads and waits until each probe passes. */
+  void startDeferred(Duration readyTimeout) {
+    for (RenderedManifests.Workload w : manifests.workloads()) {
+      if (deferred.contains(w.name())) {
+        launchPods(w);
+      }
+    }
+    awaitServing(readyTimeout);
+  }
+
+  /**
+   * The local stand-in of a path inside a workload's containers, under one of its volume mounts
+   * (what {@code kubectl cp} / {@code kubectl exec} in the pod would reach).
+   */
+  Path localPath(String workload, String containerPath) {
+    RenderedManifests.Workload w = manifests.workload(workload);
+    String firstPod = podCount(w) == 1 ? w.name() : w.name() + "-0";
+    Path local = LocalVolumes.local(LocalVolumes.of(w, firstPod, false), containerPath);
+    if (local == null) {
+      throw new AssertionError(workload + ": " + containerPath + " is on none of its volumes");
+    }
+    return local;
+  }
+
+  /** A pod by its name, or the first pod of the workload of that name. */
   App app(String name) {
     App a = apps.get(name);
     if (a == null) {
-      throw new AssertionError("no app " + name + " was launched");
+      a = pods(name).get(0);
     }
     return a;
+  }
+
+  /** Every pod of a workload, in index order. */
+  List<App> pods(String workload) {
+    List<App> pods = apps.values().stream().filter(a -> a.workload().equals(workload)).toList();
+    if (pods.isEmpty()) {
+      throw new AssertionError("no app " + workload + " was launched");
+    }
+    return pods;
   }
 
   Iterable<App> apps() {
@@ -112,25 +166,28 @@ final class LocalCluster implements AutoCloseable {
                 .build());
   }
 
+  private int podCount(RenderedManifests.Workload w) {
+    return podCounts.getOrDefault(w.name(), 1);
+  }
+
   private void startAll() {
+    LocalVolumes.resetClaims();
     for (RenderedManifests.Workload w : manifests.workloads()) {
-      for (ContainerPort p : w.container().getPorts()) {
-        localPortOf.put(p.getContainerPort(), freePort());
+      if (!deferred.contains(w.name())) {
+        launchPods(w);
       }
-    }
-    Set<String> hostNames = new TreeSet<>();
-    for (Service s : manifests.ofType(Service.class)) {
-      String n = s.getMetadata().getName();
-      String ns = s.getMetadata().getNamespace();
-      hostNames.addAll(
-          List.of(n, n + "." + ns, n + "." + ns + ".svc", n + "." + ns + ".svc.cluster.local"));
-    }
-    for (RenderedManifests.Workload w : manifests.workloads()) {
-      apps.put(w.name(), launch(w, hostNames));
     }
   }
 
-  private App launch(RenderedManifests.Workload w, Set<String> hostNames) {
+  private void launchPods(RenderedManifests.Workload w) {
+    int n = podCount(w);
+    for (int i = 0; i < n; i++) {
+      App pod = launch(w, i, n == 1 ? w.name() : w.name() + "-" + i);
+      apps.put(pod.name(), pod);
+    }
+  }
+
+  private App launch(RenderedManifests.Workload w, int index, String podName) {
     Path jar = RepoLayout.module(w.name()).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       fail(
@@ -142,9 +199,9 @@ final class LocalCluster implements AutoCloseable {
     Map<String, Integer> ports = new LinkedHashMap<>();
     w.container()
         .getPorts()
-        .forEach(p -> ports.put(p.getName(), localPortOf.get(p.getContainerPort())));
+        .forEach(p -> ports.put(p.getName(), addresses.localPort(p.getContainerPort(), index)));
 
-    Map<String, Path> mounts = localMounts(w);
+    Map<String, Path> mounts = LocalVolumes.of(w, podName, true);
     Map<String, String> env = new LinkedHashMap<>();
     RenderedManifests.ValueResolver resolver =
         new RenderedManifests.ValueResolver() {
@@ -155,12 +212,17 @@ final class LocalCluster implements AutoCloseable {
 
           @Override
           public String other(EnvVar e) {
-            return e.getValueFrom().getFieldRef() != null ? w.name() + "-0" : null;
+            return e.getValueFrom().getFieldRef() != null ? w.name() + "-" + index : null;
           }
         };
     manifests
         .environment(w.container(), resolver)
-        .forEach((k, v) -> env.put(k, rewrite(k, v, hostNames, mounts)));
+        .forEach(
+            (k, v) -> {
+              String value = addresses.rewrite(k, v == null ? "" : v, w.name(), index);
+              Path local = LocalVolumes.local(mounts, value);
+              env.put(k, local != null ? local.toString() : value);
+            });
 
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -183,7 +245,7 @@ final class LocalCluster implements AutoCloseable {
               + ": the manifest overrides the image's entrypoint; the launch test cannot follow it");
     }
 
-    Path log = RepoLayout.launchDir().resolve(w.name() + ".log");
+    Path log = RepoLayout.launchDir().resolve(podName + ".log");
     try {
       Files.createDirectories(log.getParent());
       ProcessBuilder pb =
@@ -195,73 +257,18 @@ final class LocalCluster implements AutoCloseable {
       processEnv.put("HOME", System.getProperty("user.home"));
       processEnv.putAll(env);
       Files.writeString(
-          RepoLayout.launchDir().resolve(w.name() + ".cmd"),
+          RepoLayout.launchDir().resolve(podName + ".cmd"),
           String.join(" ", command) + "\n" + envDump(env));
       String probe = w.container().getReadinessProbe().getGrpc().getService();
-      return new App(w.name(), pb.start(), log, ports, env, probe);
+      return new App(podName, w.name(), pb.start(), log, ports, env, probe);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + w.name(), e);
+      throw new UncheckedIOException("cannot start " + podName, e);
     }
-  }
-
-  private String rewrite(
-      String key, String value, Set<String> hostNames, Map<String, Path> mounts) {
-    if (value == null) {
-      return "";
-    }
-    if (hostNames.contains(value)) {
-      return "127.0.0.1";
-    }
-    if (key.endsWith("_PORT")
-        && value.matches("\\d+")
-        && localPortOf.containsKey(Integer.parseInt(value))) {
-      return String.valueOf(localPortOf.get(Integer.parseInt(value)));
-    }
-    if (value.matches("[\\w.-]+:\\d+(\\s*,\\s*[\\w.-]+:\\d+)*")) {
-      // host:port lists (replica lists): both halves, when they name a Service and a container
-      // port.
-      List<String> items = new ArrayList<>();
-      for (String item : value.split("\\s*,\\s*")) {
-        String host = item.substring(0, item.lastIndexOf(':'));
-        int port = Integer.parseInt(item.substring(item.lastIndexOf(':') + 1));
-        boolean ours = hostNames.contains(host) && localPortOf.containsKey(port);
-        items.add(ours ? "127.0.0.1:" + localPortOf.get(port) : item);
-      }
-      return String.join(",", items);
-    }
-    for (var mount : mounts.entrySet()) {
-      if (value.equals(mount.getKey()) || value.startsWith(mount.getKey() + "/")) {
-        return mount.getValue() + value.substring(mount.getKey().length());
-      }
-    }
-    return value;
-  }
-
-  /** Mount path -> local directory standing in for its volume. */
-  private Map<String, Path> localMounts(RenderedManifests.Workload w) {
-    Map<String, Volume> volumes = new LinkedHashMap<>();
-    Objects.requireNonNullElse(w.template().getSpec().getVolumes(), List.<Volume>of())
-        .forEach(v -> volumes.put(v.getName(), v));
-    Map<String, Path> result = new LinkedHashMap<>();
-    for (VolumeMount vm :
-        Objects.requireNonNullElse(w.container().getVolumeMounts(), List.<VolumeMount>of())) {
-      Path local =
-          vm.getName().equals("djl-cache")
-              ? Path.of(System.getProperty("user.home"), ".djl.ai")
-              : RepoLayout.launchDir().resolve(w.name()).resolve(vm.getName());
-      try {
-        Files.createDirectories(local);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      result.put(vm.getMountPath(), local);
-    }
-    return result;
   }
 
   private void awaitServing(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    for (App a : apps.values()) {
+    for (App a : List.copyOf(apps.values())) {
       HealthCheckRequest request =
           HealthCheckRequest.newBuilder().setService(a.probeService()).build();
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel(a.name(), "grpc"));
@@ -331,14 +338,6 @@ final class LocalCluster implements AutoCloseable {
                 .append(v.startsWith("launch-test-") ? "<secret test value>" : v)
                 .append('\n'));
     return b.toString();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void sleep(long ms) {

@@ -23,7 +23,9 @@ import dev.rlhfmesh.proto.tokenizer.v1.EncodeResponse;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
 import dev.rlhfmesh.proto.trainer.v1.ListJobsRequest;
 import dev.rlhfmesh.proto.trainer.v1.ListJobsResponse;
+import dev.rlhfmesh.proto.trainer.v1.MetricsEvent;
 import dev.rlhfmesh.proto.trainer.v1.TrainerServiceGrpc;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -33,9 +35,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -43,27 +49,52 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Manifest-driven local launch: every service of the cpu overlay starts as a local process of its
- * packaged app with the env and args its manifest gives it (see {@link LocalCluster} for what is
- * rewritten), each reports SERVING on the gRPC health service its probes check, and each answers a
- * real call. So the manifests' configuration is shown to work, not just to parse.
+ * Manifest-driven local launch: every service of the cpu overlay (with components/models-volume,
+ * which a PPO job on a real policy needs) starts as a local process of its packaged app with the
+ * env and args its manifest gives it (see {@link LocalCluster} for what is rewritten), each reports
+ * SERVING on the gRPC health service its probes check, and each answers a real call. So the
+ * manifests' configuration is shown to work, not just to parse.
  *
  * <p>While a service is still the skeleton, its calls answer UNIMPLEMENTED with "not built yet":
  * that is reported as PENDING (it still proves the call reached that service through the manifest's
  * ports). Any other failure fails the test; once a service answers, its answer is checked.
- * TODO(short PPO job): run a short PPO job through the gateway/trainer once trainer-svc can (see
- * k8s/README.md, "Launch test").
+ *
+ * <p>It follows the operator workflow of k8s/README.md ({@link ManifestPpoJob}): model-svc starts
+ * after an SFT job's export was copied onto the models volume, then a short PPO job runs: rollouts
+ * on every model-svc pod, rewards from reward-svc, weight sync to every admin port with the
+ * Secret's token. So the trainer's replica discovery, client addresses, volumes and admin token are
+ * shown to work together.
  */
 class ManifestLaunchTest {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final long CALL_SECONDS = 60;
+  private static final Duration JOB_TIMEOUT = Duration.ofSeconds(240);
   private static LocalCluster cluster;
+  private static ManifestPpoJob ppo;
+  private static int modelSvcPods;
 
   @BeforeAll
-  static void launch() {
+  static void launch() throws Exception {
+    RenderedManifests m = Kustomize.render(Overlays.cpuWithModelsVolume());
+    modelSvcPods = modelSvcMaxPods(m);
+    // model-svc as scaled out by its autoscaler, so the trainer's discovery of every policy pod
+    // (a headless Service's A records) and the weight sync to each are exercised. It starts once
+    // its models are on the models volume.
     cluster =
         LocalCluster.start(
-            Kustomize.render(RepoLayout.k8s().resolve("overlays/cpu")), READY_TIMEOUT);
+            m, READY_TIMEOUT, Map.of("model-svc", modelSvcPods), Set.of("model-svc"));
+    ppo = new ManifestPpoJob(cluster, m, JOB_TIMEOUT);
+    ppo.trainPolicyOntoModelsVolume();
+    cluster.startDeferred(READY_TIMEOUT);
+  }
+
+  private static int modelSvcMaxPods(RenderedManifests m) {
+    return m.ofType(HorizontalPodAutoscaler.class).stream()
+        .filter(h -> h.getSpec().getScaleTargetRef().getName().equals("model-svc"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no autoscaler for model-svc"))
+        .getSpec()
+        .getMaxReplicas();
   }
 
   @AfterAll
@@ -221,6 +252,92 @@ class ManifestLaunchTest {
             }
           });
     }
+  }
+
+  /**
+   * A short PPO job through the manifests' configuration: it succeeds, every iteration has all its
+   * rollouts and reached every replica, rewards are reward-svc's, the KL is measured against the
+   * SFT model model-svc loaded from the models volume, and model-svc serves the weight version of
+   * the last sync (one push before the first rollout, one per iteration).
+   */
+  @Test
+  void ppoJob_runsThroughTheLaunchedServices_andSyncsWeightsToModelSvc() throws Exception {
+    for (LocalCluster.App pod : cluster.pods("model-svc")) {
+      for (String model : List.of("policy", "reference")) {
+        GetModelInfoResponse info =
+            ModelServiceGrpc.newBlockingStub(cluster.channel(pod.name(), "grpc"))
+                .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
+                .getModelInfo(GetModelInfoRequest.newBuilder().setModel(model).build());
+        // the SFT export from the models volume, not the seeded default (vocab 512, no eos)
+        assertEquals(ManifestPpoJob.VOCAB, info.getVocabSize(), pod.name() + " " + info);
+        assertEquals(ManifestPpoJob.EOS, info.getEosTokenId(), pod.name() + " " + info);
+      }
+    }
+    ManifestPpoJob.Result r = ppo.runPpo();
+    System.out.printf(
+        "manifest PPO run: SFT %.1f s, PPO %.1f s (%d iterations x %d rollouts), policy version"
+            + " %d -> %s, tokens generated per pod %s, metrics %s%n",
+        ppo.sftSeconds(),
+        r.ppoSeconds(),
+        ManifestPpoJob.ITERATIONS,
+        ManifestPpoJob.PROMPTS_PER_ITERATION * ManifestPpoJob.SAMPLES_PER_PROMPT,
+        r.versionBefore(),
+        r.versionAfter(),
+        r.tokensGenerated(),
+        r.ppoSteps().stream().map(e -> e.getStep() + ": " + e.getValuesMap()).toList());
+
+    assertEquals(ManifestPpoJob.ITERATIONS, r.ppo().getStep(), "PPO steps");
+    assertEquals(ManifestPpoJob.ITERATIONS, r.ppoSteps().size(), "metrics events " + r.ppoSteps());
+    for (MetricsEvent step : r.ppoSteps()) {
+      Map<String, Double> m = step.getValuesMap();
+      String at = "iteration " + step.getStep() + " " + m;
+      assertEquals(
+          ManifestPpoJob.PROMPTS_PER_ITERATION * ManifestPpoJob.SAMPLES_PER_PROMPT,
+          m.get("rollouts"),
+          0.0,
+          at);
+      assertEquals(0.0, m.get("sync_failed_replicas"), 0.0, at);
+      assertEquals(step.getStep(), m.get("policy_version"), 0.0, at);
+      // shaped-answer is clipped to [-1, 1.2] by reward-svc (application.properties)
+      double reward = m.get("reward_mean");
+      assertTrue(reward >= -1.0 && reward <= 1.2, "reward_mean " + at);
+      assertTrue(Double.isFinite(m.get("kl")) && m.get("kl") >= -1e-3, "kl " + at);
+      assertTrue(Double.isFinite(m.get("policy_loss")), "policy_loss " + at);
+      // The learner's recomputed logprobs of the rollouts equal model-svc's: the replica generated
+      // with the weights the trainer pushed (its own seeded init would be ~0.1 nats/token off).
+      assertTrue(Math.abs(m.get("behaviour_logprob_gap")) < 1e-3, "behaviour_logprob_gap " + at);
+    }
+    // Iteration 1 samples from the SFT weights, which are also model-svc's reference (loaded from
+    // the models volume): no divergence yet.
+    assertEquals(0.0, r.ppoSteps().get(0).getValuesMap().get("kl"), 1e-2, "KL at iteration 1");
+    List<LocalCluster.App> pods = cluster.pods("model-svc");
+    assertEquals(modelSvcPods, pods.size(), "model-svc pods");
+    for (LocalCluster.App pod : pods) {
+      // Every pod behind model-svc-admin took every push (the Secret's token reached the
+      // trainer), and every pod behind model-svc-headless generated rollouts.
+      assertEquals(
+          r.versionBefore() + 1 + ManifestPpoJob.ITERATIONS,
+          r.versionAfter().get(pod.name()),
+          pod.name()
+              + " policy version after the job (one push before the first rollout, one per"
+              + " iteration)");
+      long served =
+          ModelServiceGrpc.newBlockingStub(cluster.channel(pod.name(), "grpc"))
+              .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
+              .getModelInfo(GetModelInfoRequest.newBuilder().setModel("policy").build())
+              .getPolicyVersion();
+      assertEquals(r.versionAfter().get(pod.name()), served, pod.name() + " GetModelInfo");
+      assertTrue(
+          r.tokensGenerated().get(pod.name()) > 0,
+          pod.name() + " generated no rollout tokens: " + r.tokensGenerated());
+    }
+
+    Path dataDir = Path.of(cluster.app("trainer-svc").env().get("RLHF_TRAINER_DATA_DIR"));
+    Path out = Path.of(r.ppo().getOutputDir());
+    assertTrue(out.startsWith(dataDir), out + " is not on the trainer's data volume " + dataDir);
+    assertTrue(
+        Files.isRegularFile(out.resolve("policy/model.safetensors")),
+        "PPO policy export in " + out);
   }
 
   private static EncodeResponse encode(String text) {

@@ -37,7 +37,6 @@ class NetworkPolicyTest {
           "gateway->tokenizer-svc:grpc",
           "gateway->model-svc:grpc",
           "gateway->trainer-svc:grpc",
-          "trainer-svc->tokenizer-svc:grpc",
           "trainer-svc->model-svc:grpc",
           "trainer-svc->model-svc:admin",
           "trainer-svc->reward-svc:grpc",

@@ -33,12 +33,28 @@ final class Overlays {
    * use.
    */
   static Path allComponents() {
-    Path dir = RepoLayout.root().resolve("k8s-tests/target/kustomize/all-components");
+    return stacked("all-components", RepoLayout.k8s().resolve("base"), RepoLayout.components());
+  }
+
+  /**
+   * The cpu overlay with components/models-volume: model-svc serves real models from the shared
+   * volume (what a PPO job on a real policy needs; the launch test runs this).
+   */
+  static Path cpuWithModelsVolume() {
+    return stacked(
+        "cpu+models-volume",
+        RepoLayout.k8s().resolve("overlays/cpu"),
+        List.of(RepoLayout.k8s().resolve("components/models-volume")));
+  }
+
+  /** A throw-away kustomization under target/ of one resource directory plus components. */
+  private static Path stacked(String name, Path resource, List<Path> components) {
+    Path dir = RepoLayout.root().resolve("k8s-tests/target/kustomize").resolve(name);
     StringBuilder k = new StringBuilder();
     k.append("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
-    k.append("  - ").append(dir.relativize(RepoLayout.k8s().resolve("base"))).append('\n');
+    k.append("  - ").append(dir.relativize(resource)).append('\n');
     k.append("components:\n");
-    for (Path c : RepoLayout.components()) {
+    for (Path c : components) {
       k.append("  - ").append(dir.relativize(c)).append('\n');
     }
     try {

@@ -219,6 +219,43 @@ class PortsAndProbesTest {
   }
 
   /**
+   * The gRPC clients a manifest configures are exactly those its app's sources inject
+   * ({@code @GrpcClient("x")}): one not configured falls back to the app's default (localhost),
+   * which is nothing inside a pod (found by the launch test's PPO job: reward-svc's tokenizer
+   * client); one configured but never injected is an address, and a network policy edge, the app
+   * does not need.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rendered")
+  void grpcClientEnv_isExactlyTheClientsEachAppInjects(String name, RenderedManifests m) {
+    List<String> failures = new ArrayList<>();
+    for (RenderedManifests.Workload w : m.workloads()) {
+      Map<String, String> env =
+          m.environment(w.container(), RenderedManifests.ValueResolver.UNKNOWN);
+      Set<String> injected = new ServiceSources(w.name()).grpcClientNames();
+      for (String client : injected) {
+        String prefix = "QUARKUS_GRPC_CLIENTS_" + ServiceSources.envForm(client) + "_";
+        for (String key : List.of(prefix + "HOST", prefix + "PORT")) {
+          if (!env.containsKey(key)) {
+            failures.add(w.name() + " injects @GrpcClient(\"" + client + "\") but sets no " + key);
+          }
+        }
+      }
+      for (String key : env.keySet()) {
+        if (key.startsWith("QUARKUS_GRPC_CLIENTS_") && key.endsWith("_HOST")) {
+          String client =
+              key.substring("QUARKUS_GRPC_CLIENTS_".length(), key.length() - "_HOST".length());
+          boolean used = injected.stream().anyMatch(c -> ServiceSources.envForm(c).equals(client));
+          if (!used) {
+            failures.add(w.name() + " configures gRPC client " + client + " it never injects");
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), failures, name);
+  }
+
+  /**
    * The trainer's replica lists ({@code RLHF_TRAINER_*_REPLICAS=host:port,...}) name headless
    * Services, so that the name resolves to one A record per pod; the admin list names one that also
    * publishes pods still starting, on their admin port.

@@ -126,6 +126,19 @@ final class ServiceSources {
     return result;
   }
 
+  /** Names of the gRPC clients the app's sources inject ({@code @GrpcClient("tokenizer")}). */
+  Set<String> grpcClientNames() {
+    Pattern client = Pattern.compile("@GrpcClient\\(\\s*\"([^\"]+)\"\\s*\\)");
+    Set<String> result = new java.util.TreeSet<>();
+    for (Path f : javaSources()) {
+      Matcher m = client.matcher(read(f));
+      while (m.find()) {
+        result.add(m.group(1));
+      }
+    }
+    return result;
+  }
+
   /** Whether the app's sources serve the weight-update admin contract (rlhf.admin.v1). */
   boolean servesWeightAdmin() {
     Pattern admin = Pattern.compile("\\bWeightAdminService");

@@ -96,7 +96,11 @@ class WorkloadShapeTest {
     assertEquals(List.of(), failures, name);
   }
 
-  /** Writable paths are volumes, only where needed: /tmp, the DJL cache, the trainer's state. */
+  /**
+   * Writable paths are volumes, only where needed: /tmp, the DJL cache, the trainer's state and
+   * (components/models-volume) the shared models claim the trainer writes; any other volume is
+   * mounted read-only.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("rendered")
   void writableVolumes_areOnlyTmpTheDjlCacheAndTrainerState(String name, RenderedManifests m) {
@@ -113,10 +117,12 @@ class WorkloadShapeTest {
         Volume v = volumes.get(vm.getName());
         boolean emptyDir = v != null && v.getEmptyDir() != null;
         boolean claim = claimTemplates.contains(vm.getName());
+        boolean sharedClaim = v != null && v.getPersistentVolumeClaim() != null;
         boolean ok =
-            (path.equals("/tmp") && emptyDir)
+            Boolean.TRUE.equals(vm.getReadOnly())
+                || (path.equals("/tmp") && emptyDir)
                 || (path.equals(env.get("DJL_CACHE_DIR")) && emptyDir)
-                || (claim && w.name().equals("trainer-svc"));
+                || ((claim || sharedClaim) && w.name().equals("trainer-svc"));
         check(
             failures, ok, w.name() + ": unexpected writable mount " + vm.getName() + " at " + path);
         if (emptyDir) {

@@ -85,7 +85,7 @@ public class TrainerBeans {
     WeightSync sync =
         new WeightSync(
             admin,
-            replicas.stream().map(ModelReplica::name).toList(),
+            ReplicaAddresses.pairByHost(policy, admin),
             config.adminToken().orElse(""),
             config.syncChunkBytes(),
             config.callTimeout(),

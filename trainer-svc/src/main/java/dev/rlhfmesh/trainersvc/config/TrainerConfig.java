@@ -23,7 +23,10 @@ public interface TrainerConfig {
   @WithDefault("localhost:9002")
   List<String> policyReplicas();
 
-  /** Admin ports (WeightAdminService) of the same replicas, in the same order. */
+  /**
+   * Admin ports (WeightAdminService) of the same replicas, paired with them by host (any order; may
+   * also list replicas that are not serving yet).
+   */
   @WithDefault("localhost:9102")
   List<String> policyAdminReplicas();
 

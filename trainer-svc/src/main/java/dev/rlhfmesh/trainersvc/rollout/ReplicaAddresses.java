@@ -4,8 +4,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -51,6 +53,30 @@ public final class ReplicaAddresses {
       throw new IllegalArgumentException(key + ": no replica address");
     }
     return new ArrayList<>(out);
+  }
+
+  /**
+   * Pairs each admin address with the policy replica on the same host: for every admin address, the
+   * {@link #target} of its replica, or null when no replica runs there (e.g. a pod that is still
+   * starting: listed by a publish-not-ready admin Service, not yet by the ready one).
+   *
+   * <p>The two lists are resolved separately, so in a cluster they can differ in length and come
+   * back in any order (DNS shuffles A records); one pod has one IP, so pairing by address is right
+   * and pairing by position is not. Several replicas on one host (local runs on loopback) are
+   * paired in the order they are listed.
+   */
+  public static List<String> pairByHost(
+      List<InetSocketAddress> replicas, List<InetSocketAddress> admins) {
+    Map<InetAddress, List<InetSocketAddress>> byHost = new HashMap<>();
+    for (InetSocketAddress r : replicas) {
+      byHost.computeIfAbsent(r.getAddress(), h -> new ArrayList<>()).add(r);
+    }
+    List<String> names = new ArrayList<>();
+    for (InetSocketAddress a : admins) {
+      List<InetSocketAddress> onHost = byHost.getOrDefault(a.getAddress(), List.of());
+      names.add(onHost.isEmpty() ? null : target(onHost.remove(0)));
+    }
+    return names;
   }
 
   /** {@code host:port} of an address, for channel targets and logs. */

@@ -39,8 +39,9 @@ public final class WeightSync implements AutoCloseable {
 
   /**
    * @param adminAddresses admin ports, in the same order as {@code policyNames}
-   * @param policyNames the matching {@link ModelReplica#name()}s (benched on failure); may be
-   *     shorter (then unmatched admins bench nothing)
+   * @param policyNames the matching {@link ModelReplica#name()}s (benched on failure), e.g. from
+   *     {@link ReplicaAddresses#pairByHost}; a null entry, or a list shorter than the admins, means
+   *     that admin has no serving replica and a failure there benches nothing
    */
   public WeightSync(
       List<InetSocketAddress> adminAddresses,

@@ -1,6 +1,7 @@
 package dev.rlhfmesh.trainersvc.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,5 +37,30 @@ class ReplicaAddressesTest {
       assertTrue(e.getMessage().startsWith("rlhf.trainer.policy-replicas"), e.getMessage());
     }
     assertThrows(IllegalArgumentException.class, () -> ReplicaAddresses.resolve("k", List.of()));
+  }
+
+  @Test
+  void pairByHost_matchesAdminsToReplicasByAddressNotPosition() {
+    // As two separately resolved headless names can come back: other order, a starting pod
+    // (10.0.0.9) only on the publish-not-ready admin name.
+    List<InetSocketAddress> replicas =
+        ReplicaAddresses.resolve("k", List.of("10.0.0.1:9002", "10.0.0.2:9002"));
+    List<InetSocketAddress> admins =
+        ReplicaAddresses.resolve("k", List.of("10.0.0.9:9102", "10.0.0.2:9102", "10.0.0.1:9102"));
+    List<String> names = ReplicaAddresses.pairByHost(replicas, admins);
+    assertEquals(3, names.size());
+    assertNull(names.get(0));
+    assertEquals("10.0.0.2:9002", names.get(1));
+    assertEquals("10.0.0.1:9002", names.get(2));
+  }
+
+  @Test
+  void pairByHost_severalReplicasOnOneHost_pairInListedOrder() {
+    List<InetSocketAddress> replicas =
+        ReplicaAddresses.resolve("k", List.of("127.0.0.1:7001", "127.0.0.1:7002"));
+    List<InetSocketAddress> admins =
+        ReplicaAddresses.resolve("k", List.of("127.0.0.1:8001", "127.0.0.1:8002"));
+    assertEquals(
+        List.of("127.0.0.1:7001", "127.0.0.1:7002"), ReplicaAddresses.pairByHost(replicas, admins));
   }
 }
