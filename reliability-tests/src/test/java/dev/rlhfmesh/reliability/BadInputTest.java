@@ -92,6 +92,7 @@ class BadInputTest {
     m.put("model-svc", mesh.model);
     m.put("reward-svc", mesh.reward());
     m.put("gateway", mesh.gateway);
+    m.put("trainer-svc", mesh.trainer);
     return m;
   }
 

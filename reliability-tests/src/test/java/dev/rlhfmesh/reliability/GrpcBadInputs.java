@@ -26,7 +26,8 @@ public final class GrpcBadInputs {
     MODEL_ADMIN,
     REWARD,
     REWARD_ADMIN,
-    GATEWAY
+    GATEWAY,
+    TRAINER
   }
 
   /** A call that is expected to fail with a status. */
@@ -135,6 +136,7 @@ public final class GrpcBadInputs {
     AdminBadInputs.admin(r, mesh);
     EdgeBadInputs.reward(r, mesh);
     EdgeBadInputs.gateway(r, mesh);
+    TrainerBadInputs.trainer(r);
     return r;
   }
 }

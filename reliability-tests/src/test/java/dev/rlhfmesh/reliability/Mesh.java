@@ -48,6 +48,7 @@ public final class Mesh {
   public final ServiceProcess narrowModel;
   private volatile ServiceProcess reward;
   public final ServiceProcess gateway;
+  public final ServiceProcess trainer;
   public final int modelAdminPort = Supervisor.freePort();
   public final int narrowAdminPort = Supervisor.freePort();
   public final int rewardAdminPort = Supervisor.freePort();
@@ -92,6 +93,22 @@ public final class Mesh {
     reward = startReward(rewardPort);
 
     gateway = startGateway("gateway", gatewayHttpPort, model);
+    trainer = start("trainer-svc", "trainer-svc", trainerProps(Supervisor.freePort()));
+  }
+
+  /**
+   * trainer-svc for the bad-input and secret checks (no job runs on it: every row is refused at
+   * validation), pointed at the main replica and reward-svc with the admin token an operator would
+   * give it.
+   */
+  private Map<String, String> trainerProps(int grpcPort) {
+    Map<String, String> p = common(grpcPort);
+    p.put("rlhf.trainer.data-dir", dir.resolve("trainer-data").toString());
+    p.put("rlhf.trainer.policy-replicas", "127.0.0.1:" + model.grpcPort());
+    p.put("rlhf.trainer.policy-admin-replicas", "127.0.0.1:" + modelAdminPort);
+    p.put("rlhf.trainer.admin-token", adminToken);
+    client(p, "reward", rewardPort);
+    return p;
   }
 
   /**

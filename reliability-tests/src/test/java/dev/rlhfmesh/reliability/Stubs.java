@@ -8,6 +8,7 @@ import dev.rlhfmesh.proto.gateway.v1.GatewayServiceGrpc;
 import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
 import dev.rlhfmesh.proto.reward.v1.RewardServiceGrpc;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
+import dev.rlhfmesh.proto.trainer.v1.TrainerServiceGrpc;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -53,6 +54,11 @@ public final class Stubs {
 
   public RewardServiceGrpc.RewardServiceBlockingStub reward() {
     return RewardServiceGrpc.newBlockingStub(mesh.reward().channel())
+        .withDeadlineAfter(DEADLINE_S, TimeUnit.SECONDS);
+  }
+
+  public TrainerServiceGrpc.TrainerServiceBlockingStub trainer() {
+    return TrainerServiceGrpc.newBlockingStub(mesh.trainer.channel())
         .withDeadlineAfter(DEADLINE_S, TimeUnit.SECONDS);
   }
 
