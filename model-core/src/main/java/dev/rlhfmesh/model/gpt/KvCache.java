@@ -7,18 +7,21 @@ import dev.rlhfmesh.model.GptConfig;
 import java.util.TreeSet;
 
 /**
- * A preallocated, slot-based key/value cache: per layer one keys tensor (maxSlots, H, D, maxLen) —
- * stored transposed, ready for q kᵀ — and one values tensor (maxSlots, H, maxLen, D). Each sequence
- * owns a slot with its own length, so sequences of different lengths decode together, a finished
- * sequence frees its slot without moving the others, and a new sequence can join a free slot
- * between steps (continuous batching).
+ * A preallocated, slot-based key/value cache: per layer one tensor (2, maxSlots, H, maxLen, D)
+ * holding the keys ([0]) and the values ([1]) of every slot, so that a decoding step writes both
+ * with one op. Each sequence owns a slot with its own length, so sequences of different lengths
+ * decode together, a finished sequence frees its slot without moving the others, and a new sequence
+ * can join a free slot between steps (continuous batching).
  *
  * <p>Not thread-safe: one decoding thread owns a cache.
  */
 public final class KvCache implements AutoCloseable {
   private final NDManager manager;
-  private final NDArray[] keys;
+  private final NDArray[] entries; // per layer (2, slots, H, maxLen, D)
+  private final NDArray[] keys; // views: (slots, H, maxLen, D)
   private final NDArray[] values;
+  private final NDArray[] stepKeys; // views: (slots, 1, H, maxLen, D)
+  private final NDArray[] stepValues;
   private final int maxSlots;
   private final int maxLen;
   private final int[] lengths;
@@ -39,13 +42,21 @@ public final class KvCache implements AutoCloseable {
     this.manager = parent.newSubManager();
     this.maxSlots = maxSlots;
     this.maxLen = maxLen;
-    Shape keyShape = new Shape(maxSlots, config.nHead(), config.headDim(), maxLen);
-    Shape valueShape = new Shape(maxSlots, config.nHead(), maxLen, config.headDim());
-    keys = new NDArray[config.nLayer()];
-    values = new NDArray[config.nLayer()];
-    for (int l = 0; l < config.nLayer(); l++) {
-      keys[l] = manager.zeros(keyShape); // (slots, H, D, maxLen)
-      values[l] = manager.zeros(valueShape); // (slots, H, maxLen, D)
+    int layers = config.nLayer();
+    long h = config.nHead();
+    long d = config.headDim();
+    entries = new NDArray[layers];
+    keys = new NDArray[layers];
+    values = new NDArray[layers];
+    stepKeys = new NDArray[layers];
+    stepValues = new NDArray[layers];
+    for (int l = 0; l < layers; l++) {
+      entries[l] = manager.zeros(new Shape(2, maxSlots, h, maxLen, d));
+      keys[l] = entries[l].get(0); // (slots, H, maxLen, D) view
+      values[l] = entries[l].get(1);
+      // with the unit axis of a step's (B, 1, H, 1, D) queries, so q kᵀ needs no reshape
+      stepKeys[l] = keys[l].reshape(maxSlots, 1, h, maxLen, d); // view
+      stepValues[l] = values[l].reshape(maxSlots, 1, h, maxLen, d);
     }
     lengths = new int[maxSlots];
     allocated = new boolean[maxSlots];
@@ -105,12 +116,29 @@ public final class KvCache implements AutoCloseable {
     return free.size();
   }
 
+  /** (2, slots, H, maxLen, D): keys and values of a layer. */
+  NDArray entries(int layer) {
+    return entries[layer];
+  }
+
+  /** (slots, H, maxLen, D) keys of a layer (a view of {@link #entries}). */
   NDArray keys(int layer) {
     return keys[layer];
   }
 
+  /** (slots, H, maxLen, D) values of a layer. */
   NDArray values(int layer) {
     return values[layer];
+  }
+
+  /** (slots, 1, H, maxLen, D): {@link #keys} with a unit axis. */
+  NDArray stepKeys(int layer) {
+    return stepKeys[layer];
+  }
+
+  /** (slots, 1, H, maxLen, D): {@link #values} with a unit axis. */
+  NDArray stepValues(int layer) {
+    return stepValues[layer];
   }
 
   @Override

@@ -23,6 +23,13 @@ final class Mlp {
     return cProj.forward(h, trainable); // (B, T, C)
   }
 
+  /** {@link #forward} for a decoding step (inference): x (B, C). */
+  NDArray step(NDArray x) {
+    NDArray h = cFc.forward(x, false); // (B, 4C)
+    h = exactGelu ? Activation.gelu(h) : geluNew(h, k);
+    return cProj.forward(h, false); // (B, C)
+  }
+
   /**
    * GPT-2's {@code gelu_new}: 0.5 x (1 + tanh(sqrt(2/π)(x + 0.044715 x³))), written as the equal x
    * σ(x (a + b x²)) with a = 2 sqrt(2/π), b = a · 0.044715 (one op fewer). Constants are tensors
