@@ -81,17 +81,19 @@ final class CausalSelfAttention {
     return cProj.forward(y, trainable); // (B, T, C)
   }
 
+  private static final long[] Q_KV = {1, 2}; // sizes of q and (k, v) along the split axis
+
   /**
    * One decoding step, inference only: x (B, C) holds each row's newest token. Its key and value go
-   * into the row's cache slot and it attends to every position of the slot so far.
+   * into the row's cache slot and it attends to every position of the slot so far, as two batched
+   * matmuls over (slot, head) pairs.
    *
    * @return (B, C)
    */
-  private static final long[] Q_KV = {1, 2}; // sizes of q and (k, v) along the split axis
-
   NDArray step(NDArray x, int layer, DecodeStep ctx) {
     int b = ctx.rows();
-    NDArray qkv = cAttn.forward(x, false); // (B, 3C)
+    long c = (long) nHead * headDim;
+    NDArray qkv = cAttn.step(x); // (B, 3C)
     // T = 1 can sit on any axis, so one reshape (a view) and one split give q and k, v
     NDList parts = TorchOps.split(qkv.reshape(b, 3, nHead, 1, headDim), Q_KV, 1);
     NDArray q = parts.get(0); // (B, 1, H, 1, D)
@@ -99,16 +101,19 @@ final class CausalSelfAttention {
     if (ctx.toRange != null) {
       q = q.get(ctx.toRange); // (R, 1, H, 1, D)
     }
-    NDArray keysT = TorchOps.swap(ctx.keys(layer), 3, 4); // (R, 1, H, D, S) view
-    NDArray att = q.matMul(keysT).muli(k.attnScale); // (R,1,H,1,D) x (R,1,H,D,S) -> (R,1,H,1,S)
+    int r = ctx.hi - ctx.lo;
+    q = q.reshape((long) r * nHead, 1, headDim); // (R * H, 1, D)
+    NDArray keysT = TorchOps.swap(ctx.keys(layer), 1, 2); // (R * H, D, S) view
+    NDArray att = q.batchMatMul(keysT).muli(k.attnScale); // (R*H, 1, D) x (R*H, D, S)
     if (ctx.bias != null) {
-      att.addi(ctx.bias); // (R, 1, H, 1, S) + (R, 1, 1, 1, S)
+      att.addi(ctx.bias); // (R * H, 1, S)
     }
-    NDArray y = att.softmax(-1).matMul(ctx.values(layer)); // (R,1,H,1,S) x (R,1,H,S,D)
+    NDArray y = att.softmax(-1).batchMatMul(ctx.values(layer)); // (R*H,1,S) x (R*H,S,D)
+    y = y.reshape(r, c); // (R, C): heads side by side, as GPT-2 concatenates them
     if (ctx.fromRange != null) {
-      y = y.get(ctx.fromRange); // (B, 1, H, 1, D)
+      y = y.get(ctx.fromRange); // (B, C)
     }
-    return cProj.forward(y.reshape(b, (long) nHead * headDim), false); // (B, C)
+    return cProj.step(y); // (B, C)
   }
 
   void dropViews() {

@@ -28,7 +28,7 @@ final class DecodeStep {
   final int hi; // one past the last slot of the range read
   final int keyLen; // S: positions read, max(starts) + 1
   final boolean lockstep; // slots lo..lo+B-1 in order, equal starts
-  final NDArray bias; // (R, 1, 1, 1, S) additive mask, or null when nothing needs masking
+  final NDArray bias; // (R * H, 1, S) additive mask, or null when nothing needs masking
   final NDArray toRange; // (R) batch row feeding each range row, or null
   final NDArray fromRange; // (B) range row of each batch row, or null
   private final NDIndex scatter; // [:, slot_i, :, start_i, :] for non-lockstep writes, or null
@@ -96,13 +96,17 @@ final class DecodeStep {
       bias = null;
       scatter = null;
     } else {
-      float[] m = new float[r * keyLen];
+      int h = cache.heads();
+      float[] m = new float[r * h * keyLen]; // the same row for each head of a range row
       for (int j = 0; j < r; j++) {
         int i = rowOfRange[j];
         int limit = i < 0 ? keyLen - 1 : starts[i]; // holes: anything finite
-        Arrays.fill(m, j * keyLen + limit + 1, (j + 1) * keyLen, AttentionContext.MASKED);
+        for (int head = 0; head < h; head++) {
+          int row = (j * h + head) * keyLen;
+          Arrays.fill(m, row + limit + 1, row + keyLen, AttentionContext.MASKED);
+        }
       }
-      bias = manager.create(m, new Shape(r, 1, 1, 1, keyLen));
+      bias = manager.create(m, new Shape((long) r * h, 1, keyLen));
       long[] slotIds = new long[b];
       long[] positions = new long[b];
       for (int i = 0; i < b; i++) {
@@ -144,22 +148,23 @@ final class DecodeStep {
     JniUtils.indexAdvPut((PtNDArray) entries, scatter, (PtNDArray) rows);
   }
 
-  /** (R, 1, H, S, D) view of the keys of the slot range. */
+  /** (R * H, S, D) view of the keys of the slot range, one matrix per (slot, head). */
   NDArray keys(int layer) {
-    return rowsOf(cache.stepKeys(layer));
+    return rowsOf(cache.headKeys(layer));
   }
 
-  /** (R, 1, H, S, D) view of the values of the slot range. */
+  /** (R * H, S, D) view of the values of the slot range. */
   NDArray values(int layer) {
-    return rowsOf(cache.stepValues(layer));
+    return rowsOf(cache.headValues(layer));
   }
 
-  private NDArray rowsOf(NDArray all) { // all: (slots, 1, H, maxLen, D)
+  private NDArray rowsOf(NDArray all) { // all: (slots * H, maxLen, D)
     NDArray a = all;
     if (lo != 0 || hi != cache.maxSlots()) {
-      a = TorchOps.slice(a, 0, lo, hi, manager); // (R, 1, H, maxLen, D)
+      long h = cache.heads();
+      a = TorchOps.slice(a, 0, lo * h, hi * h, manager); // (R * H, maxLen, D)
     }
-    return TorchOps.slice(a, 3, 0, keyLen, manager); // (R, 1, H, S, D)
+    return TorchOps.slice(a, 1, 0, keyLen, manager); // (R * H, S, D)
   }
 
   /** After the last layer: the slots now hold their new token. */

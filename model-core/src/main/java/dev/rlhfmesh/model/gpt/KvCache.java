@@ -20,8 +20,9 @@ public final class KvCache implements AutoCloseable {
   private final NDArray[] entries; // per layer (2, slots, H, maxLen, D)
   private final NDArray[] keys; // views: (slots, H, maxLen, D)
   private final NDArray[] values;
-  private final NDArray[] stepKeys; // views: (slots, 1, H, maxLen, D)
-  private final NDArray[] stepValues;
+  private final NDArray[] headKeys; // views: (slots * H, maxLen, D)
+  private final NDArray[] headValues;
+  private final int heads;
   private final int maxSlots;
   private final int maxLen;
   private final int[] lengths;
@@ -48,15 +49,16 @@ public final class KvCache implements AutoCloseable {
     entries = new NDArray[layers];
     keys = new NDArray[layers];
     values = new NDArray[layers];
-    stepKeys = new NDArray[layers];
-    stepValues = new NDArray[layers];
+    headKeys = new NDArray[layers];
+    headValues = new NDArray[layers];
+    heads = config.nHead();
     for (int l = 0; l < layers; l++) {
       entries[l] = manager.zeros(new Shape(2, maxSlots, h, maxLen, d));
       keys[l] = entries[l].get(0); // (slots, H, maxLen, D) view
       values[l] = entries[l].get(1);
-      // with the unit axis of a step's (B, 1, H, 1, D) queries, so q kᵀ needs no reshape
-      stepKeys[l] = keys[l].reshape(maxSlots, 1, h, maxLen, d); // view
-      stepValues[l] = values[l].reshape(maxSlots, 1, h, maxLen, d);
+      // one (maxLen, D) matrix per (slot, head): a step's attention is two batched matmuls
+      headKeys[l] = keys[l].reshape(maxSlots * h, maxLen, d); // view
+      headValues[l] = values[l].reshape(maxSlots * h, maxLen, d);
     }
     lengths = new int[maxSlots];
     allocated = new boolean[maxSlots];
@@ -131,14 +133,18 @@ public final class KvCache implements AutoCloseable {
     return values[layer];
   }
 
-  /** (slots, 1, H, maxLen, D): {@link #keys} with a unit axis. */
-  NDArray stepKeys(int layer) {
-    return stepKeys[layer];
+  /** (slots * H, maxLen, D): {@link #keys} with slots and heads merged (a view). */
+  NDArray headKeys(int layer) {
+    return headKeys[layer];
   }
 
-  /** (slots, 1, H, maxLen, D): {@link #values} with a unit axis. */
-  NDArray stepValues(int layer) {
-    return stepValues[layer];
+  /** (slots * H, maxLen, D): {@link #values} with slots and heads merged (a view). */
+  NDArray headValues(int layer) {
+    return headValues[layer];
+  }
+
+  int heads() {
+    return heads;
   }
 
   @Override
