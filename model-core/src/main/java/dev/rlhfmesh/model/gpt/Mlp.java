@@ -26,7 +26,7 @@ final class Mlp {
   /** {@link #forward} for a decoding step (inference): x (B, C). */
   NDArray step(NDArray x) {
     NDArray h = cFc.step(x); // (B, 4C)
-    h = exactGelu ? geluInPlace(h, k) : geluNew(h, k);
+    h = exactGelu ? geluInPlace(h, k) : geluNewInPlace(h, k);
     return cProj.step(h); // (B, C)
   }
 
@@ -48,6 +48,12 @@ final class Mlp {
   static NDArray geluNew(NDArray x, ModelConstants k) {
     NDArray inner = x.mul(x).mul(k.geluB).add(k.geluA).mul(x);
     return Activation.sigmoid(inner).mul(x);
+  }
+
+  /** {@link #geluNew} with the same ops in the same order, four of them in place (inference). */
+  static NDArray geluNewInPlace(NDArray x, ModelConstants k) {
+    NDArray inner = x.mul(x).muli(k.geluB).addi(k.geluA).muli(x);
+    return Activation.sigmoid(inner).muli(x);
   }
 
   void dropViews() {
