@@ -103,7 +103,7 @@ final class CausalSelfAttention {
     }
     int r = ctx.hi - ctx.lo;
     q = q.reshape((long) r * nHead, 1, headDim); // (R * H, 1, D)
-    NDArray keysT = TorchOps.swap(ctx.keys(layer), 1, 2); // (R * H, D, S) view
+    NDArray keysT = ctx.keysT(layer); // (R * H, D, S) view
     NDArray att = q.batchMatMul(keysT).muli(k.attnScale); // (R*H, 1, D) x (R*H, D, S)
     if (ctx.bias != null) {
       att.addi(ctx.bias); // (R * H, 1, S)

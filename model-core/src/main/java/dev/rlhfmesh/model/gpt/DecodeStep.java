@@ -148,14 +148,24 @@ final class DecodeStep {
     JniUtils.indexAdvPut((PtNDArray) entries, scatter, (PtNDArray) rows);
   }
 
-  /** (R * H, S, D) view of the keys of the slot range, one matrix per (slot, head). */
-  NDArray keys(int layer) {
-    return rowsOf(cache.headKeys(layer));
+  /** (R * H, D, S) view of the keys of the slot range, transposed: one matrix per (slot, head). */
+  NDArray keysT(int layer) {
+    if (allSlots()) {
+      return cache.headKeysT(layer, keyLen);
+    }
+    return TorchOps.swap(rowsOf(cache.headKeys(layer)), 1, 2);
   }
 
   /** (R * H, S, D) view of the values of the slot range. */
   NDArray values(int layer) {
+    if (allSlots()) {
+      return cache.headValues(layer, keyLen);
+    }
     return rowsOf(cache.headValues(layer));
+  }
+
+  private boolean allSlots() {
+    return lo == 0 && hi == cache.maxSlots();
   }
 
   private NDArray rowsOf(NDArray all) { // all: (slots * H, maxLen, D)

@@ -2,6 +2,7 @@ package dev.rlhfmesh.model.gpt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhfmesh.model.GptConfig;
 import java.util.TreeSet;
@@ -23,6 +24,8 @@ public final class KvCache implements AutoCloseable {
   private final NDArray[] headKeys; // views: (slots * H, maxLen, D)
   private final NDArray[] headValues;
   private final int heads;
+  private final NDArray[][] keysTByLength; // [layer][S]: (slots * H, D, S) views, made on first use
+  private final NDArray[][] valuesByLength; // [layer][S]: (slots * H, S, D) views
   private final int maxSlots;
   private final int maxLen;
   private final int[] lengths;
@@ -52,6 +55,8 @@ public final class KvCache implements AutoCloseable {
     headKeys = new NDArray[layers];
     headValues = new NDArray[layers];
     heads = config.nHead();
+    keysTByLength = new NDArray[layers][maxLen + 1];
+    valuesByLength = new NDArray[layers][maxLen + 1];
     for (int l = 0; l < layers; l++) {
       entries[l] = manager.zeros(new Shape(2, maxSlots, h, maxLen, d));
       keys[l] = entries[l].get(0); // (slots, H, maxLen, D) view
@@ -141,6 +146,31 @@ public final class KvCache implements AutoCloseable {
   /** (slots * H, maxLen, D): {@link #values} with slots and heads merged (a view). */
   NDArray headValues(int layer) {
     return headValues[layer];
+  }
+
+  /**
+   * (slots * H, D, S): the keys of every slot's first S positions, transposed for q kᵀ. A view made
+   * on first use and kept (a step over all slots then needs no view ops of its own).
+   */
+  NDArray headKeysT(int layer, int length) {
+    NDArray v = keysTByLength[layer][length];
+    if (v == null) {
+      try (NDArray rows = headKeys[layer].get(new NDIndex().addAllDim().addSliceDim(0, length))) {
+        v = rows.swapAxes(1, 2); // (slots * H, D, S) view
+      }
+      keysTByLength[layer][length] = v;
+    }
+    return v;
+  }
+
+  /** (slots * H, S, D): the values of every slot's first S positions; a view kept once made. */
+  NDArray headValues(int layer, int length) {
+    NDArray v = valuesByLength[layer][length];
+    if (v == null) {
+      v = headValues[layer].get(new NDIndex().addAllDim().addSliceDim(0, length));
+      valuesByLength[layer][length] = v;
+    }
+    return v;
   }
 
   int heads() {

@@ -145,15 +145,16 @@ public final class ModelBenchmark {
 
   /**
    * Native tensor ops (JNI calls that run an ATen op, in-place ones included) in one batch-1 decode
-   * step of {@code Gpt.nextLogitsStep}, counted from the source: token row view, position row view,
-   * add; per layer ln_1, c_attn (mm + bias), reshape, split, k|v transpose, cache write, q reshape,
-   * key view + transpose, q kᵀ, scale, softmax, value view, att v, reshape, c_proj (2), residual,
-   * ln_2, c_fc (2), gelu (5 exact, 6 gelu_new), c_proj (2), residual = 30 (31); ln_f, LM head.
-   * Steps over part of a larger cache add two slot-range views per layer. Each created array is
-   * also freed (one more native call) when the step's manager closes.
+   * step of {@code Gpt.nextLogitsStep} over a whole cache, counted from the source: token row view,
+   * position row view, add; per layer ln_1, c_attn (mm + bias), reshape, split, k|v transpose,
+   * cache write, q reshape, q kᵀ, scale, softmax, att v, reshape, c_proj (2), residual, ln_2, c_fc
+   * (2), gelu (5 exact, 6 gelu_new), c_proj (2), residual = 27 (28) — the key/value views of each
+   * length are made once per cache; ln_f, LM head. Steps over part of a larger cache add up to five
+   * view ops per layer. Each created array is also freed (one more native call) when the step's
+   * manager closes.
    */
   static int opsPerToken(GptConfig c) {
-    int perLayer = "gelu".equals(c.activation()) ? 30 : 31;
+    int perLayer = "gelu".equals(c.activation()) ? 27 : 28;
     return 3 + c.nLayer() * perLayer + 2;
   }
 
