@@ -409,19 +409,11 @@ public final class Gpt implements AutoCloseable {
       return nextLogitsStep(manager, cache, slots, last);
     }
     NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    NDArray last;
-    if (t == 1) {
-      last = h; // (B, 1, C): logits come out (B, 1, V), the same values as (B, V)
-    } else {
-      NDList rows = new NDList();
-      for (int i = 0; i < b; i++) {
-        rows.add(h.get(i, tokens[i].length - 1)); // (C)
-      }
-      last = NDArrays.stack(rows); // (B, C)
+    NDList rows = new NDList();
+    for (int i = 0; i < slots.length; i++) {
+      rows.add(h.get(i, tokens[i].length - 1)); // (C)
     }
-    return lmHead(last); // (B, V)
+    return lmHead(NDArrays.stack(rows)); // (B, C) x (C, V) -> (B, V)
   }
 
   /**
