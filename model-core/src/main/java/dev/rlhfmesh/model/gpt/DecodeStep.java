@@ -4,20 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 
 /**
  * What every layer of one decoding step shares when each row appends exactly one token to its cache
  * slot: where the new keys/values go, which cache rows attention reads, and the mask.
  *
- * <p>Rows are read as the contiguous slot range [lo, hi) covering the requested slots, as views of
- * the first S = max(length) + 1 positions (no copy). In <em>lockstep</em> (rows are the slots lo,
- * lo+1, ... in order, all of the same length) nothing needs masking and each layer writes its keys
- * and values with one op each. Otherwise a (R, 1, 1, 1, S) additive mask hides each row's unused
- * positions, the new keys/values are scattered with one advanced-index write each, and queries /
- * outputs are gathered to and from range order when the slots have holes or another order.
+ * <p>Rows are read as the contiguous slot range [lo, hi) covering the requested slots, as (R·H, S,
+ * D) views of the first S = max(length) + 1 positions (no copy; a step over the whole cache reuses
+ * the cache's views of that length). In <em>lockstep</em> (rows are the slots lo, lo+1, ... in
+ * order, all of the same length) nothing needs masking and each layer writes its keys and values
+ * with one op. Otherwise an (R·H, 1, S) additive mask hides each row's unused positions, the new
+ * keys/values are scattered with one advanced-index write, and queries / outputs are gathered to
+ * and from range order when the slots have holes or another order.
  */
 final class DecodeStep {
   final NDManager manager; // the step's: every array made here belongs to it
@@ -145,7 +144,7 @@ final class DecodeStep {
     // [:, slot_i, :, start_i, :] selects (B, 2, H, D): the row indices broadcast to the front
     Shape shape = keysValues.getShape();
     NDArray rows = keysValues.reshape(shape.get(0), 2, shape.get(2), shape.get(4));
-    JniUtils.indexAdvPut((PtNDArray) entries, scatter, (PtNDArray) rows);
+    TorchOps.write(entries, scatter, rows);
   }
 
   /** (R * H, D, S) view of the keys of the slot range, transposed: one matrix per (slot, head). */

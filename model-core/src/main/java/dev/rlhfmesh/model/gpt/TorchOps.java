@@ -3,6 +3,7 @@ package dev.rlhfmesh.model.gpt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -29,11 +30,6 @@ final class TorchOps {
     return v;
   }
 
-  /** Splits {@code a} along {@code dim} into pieces of {@code size}: views, in a's manager. */
-  static NDList split(NDArray a, long size, int dim) {
-    return JniUtils.split((PtNDArray) a, size, dim);
-  }
-
   /** Splits {@code a} along {@code dim} into pieces of the given sizes: views, in a's manager. */
   static NDList split(NDArray a, long[] sizes, int dim) {
     return JniUtils.split((PtNDArray) a, sizes, dim);
@@ -52,5 +48,10 @@ final class TorchOps {
     long[] step = new long[min.length];
     java.util.Arrays.fill(step, 1);
     JniUtils.indexSet((PtNDArray) target, (PtNDArray) value, min, max, step);
+  }
+
+  /** {@code target[index] = value} for an index with tensor (advanced) parts, in place. */
+  static void write(NDArray target, NDIndex index, NDArray value) {
+    JniUtils.indexAdvPut((PtNDArray) target, index, (PtNDArray) value);
   }
 }
