@@ -127,6 +127,31 @@ class GptForwardTest {
   }
 
   @Test
+  void singleSlotSteps_equalFullRecomputation() {
+    // batch-1 engine: the token is embedded as a row view, the cache's per-length views are reused
+    Random r = new Random(4);
+    try (DecodeEngine engine = new DecodeEngine(model, 1, 48)) {
+      int slot = engine.allocate();
+      int[] seq = TinyModels.randomTokens(r, 4, 37);
+      float[] logits = engine.prefill(slot, seq);
+      float worst = 0;
+      for (int restart = 0; restart < 2; restart++) { // the second pass reuses the views
+        for (int step = 0; step < 12; step++) {
+          worst = Math.max(worst, TinyModels.maxAbsDiff(logits, fullLastLogits(seq)));
+          int next = Sampler.argmax(logits);
+          seq = Arrays.copyOf(seq, seq.length + 1);
+          seq[seq.length - 1] = next;
+          logits = engine.decodeStep(new int[] {slot}, new int[] {next})[0];
+        }
+        engine.cache().reset(slot);
+        seq = TinyModels.randomTokens(r, 4, 37);
+        logits = engine.prefill(slot, seq);
+      }
+      assertTrue(worst < 1e-5, "max |cached - full| = " + worst);
+    }
+  }
+
+  @Test
   void leftPaddedBatch_givesSameLogitsAsAlone() {
     Random r = new Random(2);
     int[] a = TinyModels.randomTokens(r, 6, 37);

@@ -19,7 +19,7 @@ record AttentionContext(
     int[] slots, // (B) cache slot of each batch row
     int[] starts, // (B) cache length of each slot before this pass
     int[] counts, // (B) valid new tokens of each row (rows are right-padded to T)
-    NDIndex keyRows, // (lo:lo+R, :, :, 0:S) of the keys cache (slots, H, D, maxLen)
+    NDIndex keyRows, // (lo:lo+R, :, 0:S) of the keys cache (slots, H, maxLen, D)
     NDIndex valueRows, // (lo:lo+R, :, 0:S) of the values cache (slots, H, maxLen, D)
     NDArray toRange, // (R) batch row feeding each range row, or null
     NDArray fromRange, // (B) range row of each batch row, or null
@@ -103,7 +103,7 @@ record AttentionContext(
       }
       bias = manager.create(m, new ai.djl.ndarray.types.Shape(r, 1, t, keyLen));
     }
-    NDIndex keyRows = new NDIndex().addSliceDim(lo, hi).addAllDim(2).addSliceDim(0, keyLen);
+    NDIndex keyRows = new NDIndex().addSliceDim(lo, hi).addAllDim().addSliceDim(0, keyLen);
     NDIndex valueRows = new NDIndex().addSliceDim(lo, hi).addAllDim().addSliceDim(0, keyLen);
     boolean lockstep = inOrder && sameStart;
     for (int i = 0; i < b && lockstep; i++) {
@@ -113,10 +113,8 @@ record AttentionContext(
         bias, cache, slots, starts, counts, keyRows, valueRows, toRange, fromRange, lockstep);
   }
 
-  /**
-   * Writes this pass's keys, transposed (B, H, D, T), and values (B, H, T, D) into the cache slots.
-   */
-  void write(int layer, NDArray keysT, NDArray values) {
+  /** Writes this pass's keys and values, each (B, H, T, D), into the cache slots. */
+  void write(int layer, NDArray keys, NDArray values) {
     int t = (int) values.getShape().get(2);
     if (lockstep) { // rows are the slot range [slots[0], slots[0] + B): one write each
       int lo = slots[0];
@@ -124,7 +122,7 @@ record AttentionContext(
       int s = starts[0];
       cache
           .keys(layer)
-          .set(new NDIndex().addSliceDim(lo, hi).addAllDim(2).addSliceDim(s, s + t), keysT);
+          .set(new NDIndex().addSliceDim(lo, hi).addAllDim().addSliceDim(s, s + t), keys);
       cache
           .values(layer)
           .set(new NDIndex().addSliceDim(lo, hi).addAllDim().addSliceDim(s, s + t), values);
@@ -132,18 +130,13 @@ record AttentionContext(
     }
     for (int i = 0; i < slots.length; i++) {
       int c = counts[i];
-      NDIndex keyRow = new NDIndex().addSliceDim(i, i + 1).addAllDim(2).addSliceDim(0, c);
-      NDIndex valueRow = new NDIndex().addSliceDim(i, i + 1).addAllDim().addSliceDim(0, c);
-      cache.keys(layer).set(cacheKeyIndex(slots[i], starts[i], c), keysT.get(keyRow));
-      cache.values(layer).set(cacheValueIndex(slots[i], starts[i], c), values.get(valueRow));
+      NDIndex row = new NDIndex().addSliceDim(i, i + 1).addAllDim().addSliceDim(0, c);
+      cache.keys(layer).set(cacheIndex(slots[i], starts[i], c), keys.get(row));
+      cache.values(layer).set(cacheIndex(slots[i], starts[i], c), values.get(row));
     }
   }
 
-  private static NDIndex cacheKeyIndex(int slot, int start, int count) {
-    return new NDIndex().addSliceDim(slot, slot + 1).addAllDim(2).addSliceDim(start, start + count);
-  }
-
-  private static NDIndex cacheValueIndex(int slot, int start, int count) {
+  private static NDIndex cacheIndex(int slot, int start, int count) {
     return new NDIndex().addSliceDim(slot, slot + 1).addAllDim().addSliceDim(start, start + count);
   }
 

@@ -1,6 +1,7 @@
 package dev.rlhfmesh.model.gpt;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
@@ -38,30 +39,31 @@ final class CausalSelfAttention {
     long c = (long) nHead * headDim;
     NDArray qkv = cAttn.forward(x, trainable); // (B, T, 3C)
     NDArray q;
-    NDArray keysT;
+    NDArray keys;
     NDArray values;
     if (t == 1) {
-      // one new token: T = 1 can sit on any axis, so reshapes replace the transposes
+      // one new token: T = 1 can sit on any axis, so a reshape replaces the transposes
       NDArray split = qkv.reshape(b, 3, nHead, 1, headDim); // (B, 3, H, 1, D)
       q = split.get(Q); // (B, H, 1, D)
+      keys = split.get(K); // (B, H, 1, D)
       values = split.get(V); // (B, H, 1, D)
-      keysT = qkv.reshape(b, 3, nHead, headDim, 1).get(K); // (B, H, D, 1)
     } else {
       NDArray split = qkv.reshape(b, t, 3, nHead, headDim).transpose(0, 2, 3, 1, 4); // (B,3,H,T,D)
       q = split.get(Q); // (B, H, T, D)
+      keys = split.get(K); // (B, H, T, D)
       values = split.get(V); // (B, H, T, D)
-      keysT = split.get(K).transpose(0, 1, 3, 2); // (B, H, D, T)
     }
     if (ctx.cache() != null) {
-      ctx.write(layer, keysT, values);
-      keysT = ctx.cache().keys(layer).get(ctx.keyRows()); // (R, H, D, S) view of the slots
-      keysT.attach(x.getManager()); // views of cache rows belong to the step
+      ctx.write(layer, keys, values);
+      keys = ctx.cache().keys(layer).get(ctx.keyRows()); // (R, H, S, D) view of the slots
+      keys.attach(x.getManager()); // views of cache rows belong to the step
       values = ctx.cache().values(layer).get(ctx.valueRows()); // (R, H, S, D) view
       values.attach(x.getManager());
       if (ctx.toRange() != null) {
         q = q.get(ctx.toRange()); // (R, H, T, D)
       }
     }
+    NDArray keysT = keys.swapAxes(2, 3); // (R, H, D, S) view
     NDArray att = q.matMul(keysT).mul(k.attnScale); // (R, H, T, D) x (R, H, D, S) -> (R, H, T, S)
     if (ctx.bias() != null) {
       att = att.add(ctx.bias()); // (R, H, T, S) + (R, 1, T, S)
@@ -77,6 +79,41 @@ final class CausalSelfAttention {
       y = y.transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, H, D) -> (B, T, C)
     }
     return cProj.forward(y, trainable); // (B, T, C)
+  }
+
+  private static final long[] Q_KV = {1, 2}; // sizes of q and (k, v) along the split axis
+
+  /**
+   * One decoding step, inference only: x (B, C) holds each row's newest token. Its key and value go
+   * into the row's cache slot and it attends to every position of the slot so far, as two batched
+   * matmuls over (slot, head) pairs.
+   *
+   * @return (B, C)
+   */
+  NDArray step(NDArray x, int layer, DecodeStep ctx) {
+    int b = ctx.rows();
+    long c = (long) nHead * headDim;
+    NDArray qkv = cAttn.step(x); // (B, 3C)
+    // T = 1 can sit on any axis, so one reshape (a view) and one split give q and k, v
+    NDList parts = TorchOps.split(qkv.reshape(b, 3, nHead, 1, headDim), Q_KV, 1);
+    NDArray q = parts.get(0); // (B, 1, H, 1, D)
+    ctx.write(layer, parts.get(1)); // (B, 2, H, 1, D)
+    if (ctx.toRange != null) {
+      q = q.get(ctx.toRange); // (R, 1, H, 1, D)
+    }
+    int r = ctx.hi - ctx.lo;
+    q = q.reshape((long) r * nHead, 1, headDim); // (R * H, 1, D)
+    NDArray keysT = ctx.keysT(layer); // (R * H, D, S) view
+    NDArray att = q.batchMatMul(keysT).muli(k.attnScale); // (R*H, 1, D) x (R*H, D, S)
+    if (ctx.bias != null) {
+      att.addi(ctx.bias); // (R * H, 1, S)
+    }
+    NDArray y = att.softmax(-1).batchMatMul(ctx.values(layer)); // (R*H,1,S) x (R*H,S,D)
+    y = y.reshape(r, c); // (R, C): heads side by side, as GPT-2 concatenates them
+    if (ctx.fromRange != null) {
+      y = y.get(ctx.fromRange); // (B, C)
+    }
+    return cProj.step(y); // (B, C)
   }
 
   void dropViews() {

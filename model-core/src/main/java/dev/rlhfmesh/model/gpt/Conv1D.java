@@ -33,6 +33,11 @@ final class Conv1D {
     return Linear.linear(x, wt, bias).singletonOrThrow(); // (..., out)
   }
 
+  /** Inference on rows x (B, in): one matmul against the stored (in, out) weight, bias in place. */
+  NDArray step(NDArray x) {
+    return x.matMul(weight).addi(bias); // (B, in) x (in, out) -> (B, out)
+  }
+
   private synchronized NDArray inferenceWeight() {
     if (weightT == null) {
       weightT = weight.transpose(); // (out, in) view, made once

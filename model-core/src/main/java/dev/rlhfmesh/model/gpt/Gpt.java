@@ -390,23 +390,84 @@ public final class Gpt implements AutoCloseable {
 
   /**
    * Next-token logits of each row after appending its tokens to its slot, taken at each row's last
-   * real token: (B, V), or (B, 1, V) for single-token steps (same values; no reshape op).
+   * real token: (B, V). Inference only. Steps where every row appends one token take {@link
+   * #nextLogitsStep}'s path.
    */
   public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
-    NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
-    long b = h.getShape().get(0);
-    long t = h.getShape().get(1);
-    NDArray last;
-    if (t == 1) {
-      last = h; // (B, 1, C): logits come out (B, 1, V), the same values as (B, V)
-    } else {
-      NDList rows = new NDList();
-      for (int i = 0; i < b; i++) {
-        rows.add(h.get(i, tokens[i].length - 1)); // (C)
-      }
-      last = NDArrays.stack(rows); // (B, C)
+    if (slots.length != tokens.length) {
+      throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
     }
-    return lmHead(last); // (B, V)
+    boolean oneEach = slots.length > 0;
+    for (int[] row : tokens) {
+      oneEach &= row.length == 1;
+    }
+    if (oneEach) {
+      int[] last = new int[tokens.length];
+      for (int i = 0; i < last.length; i++) {
+        last[i] = tokens[i][0];
+      }
+      return nextLogitsStep(manager, cache, slots, last);
+    }
+    NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
+    NDList rows = new NDList();
+    for (int i = 0; i < slots.length; i++) {
+      rows.add(h.get(i, tokens[i].length - 1)); // (C)
+    }
+    return lmHead(NDArrays.stack(rows)); // (B, C) x (C, V) -> (B, V)
+  }
+
+  /**
+   * One decoding step: appends {@code tokens[i]} to slot {@code slots[i]} and returns the
+   * next-token logits (B, V) in {@code manager}. Inference only. The same values as {@link
+   * #hiddenCached} + {@link #lmHead}, with fewer ops: rows stay (B, C) throughout (so every
+   * projection is one fused addmm), a batch-1 step embeds its token as a view of the table, the
+   * cache is written and read with single native slice ops, and residual adds run in place.
+   */
+  public NDArray nextLogitsStep(NDManager manager, KvCache cache, int[] slots, int[] tokens) {
+    if (slots.length != tokens.length) {
+      throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " tokens");
+    }
+    for (int token : tokens) {
+      if (token < 0 || token >= config.vocabSize()) {
+        throw new IllegalArgumentException(
+            "token id " + token + " outside the vocabulary [0, " + config.vocabSize() + ")");
+      }
+    }
+    DecodeStep ctx = DecodeStep.of(manager, cache, slots);
+    NDArray x = embedStep(ctx, tokens); // (B, C)
+    for (int l = 0; l < blocks.size(); l++) {
+      x = blocks.get(l).step(x, l, ctx); // (B, C)
+    }
+    x =
+        LayerNorm.layerNorm(x, lnfWeight.getShape(), lnfWeight, lnfBias, config.layerNormEpsilon())
+            .singletonOrThrow(); // (B, C)
+    ctx.commit();
+    return lmHead(x); // (B, C) x (C, V) -> (B, V)
+  }
+
+  /** Token + position embeddings of a step's new tokens: (B, C) in the step's manager. */
+  private NDArray embedStep(DecodeStep ctx, int[] tokens) {
+    NDManager m = ctx.manager;
+    int b = tokens.length;
+    if (b == 1) { // two row views of the tables and one add
+      int p = Math.min(ctx.starts[0], config.nPositions() - 1);
+      NDArray token = TorchOps.slice(wte, 0, tokens[0], tokens[0] + 1, m); // (1, C)
+      return token.add(TorchOps.slice(wpe, 0, p, p + 1, m)); // (1, C)
+    }
+    long[] ids = new long[b];
+    for (int i = 0; i < b; i++) {
+      ids[i] = tokens[i];
+    }
+    NDArray x = embed(m.create(ids), wte); // (B, C)
+    if (ctx.lockstep) { // one position for every row: a row of wpe, broadcast
+      int p = Math.min(ctx.starts[0], config.nPositions() - 1);
+      return x.addi(TorchOps.slice(wpe, 0, p, p + 1, m)); // (B, C) + (1, C)
+    }
+    long[] pos = new long[b];
+    for (int i = 0; i < b; i++) {
+      pos[i] = Math.min(ctx.starts[i], config.nPositions() - 1);
+    }
+    return x.addi(embed(m.create(pos), wpe)); // (B, C)
   }
 
   /** The blocks and the final LayerNorm over embedded inputs x (B, T, C). */

@@ -40,6 +40,17 @@ final class GptBlock {
     return x.add(mlp.forward(h, trainable)); // (B, T, C)
   }
 
+  /**
+   * One decoding step (inference): x (B, C) holds each row's newest token. The residual adds run in
+   * place on the sublayers' fresh outputs (x + f(x) = f(x) + x, bit for bit).
+   */
+  NDArray step(NDArray x, int layer, DecodeStep ctx) {
+    NDArray h = LayerNorm.layerNorm(x, normShape, ln1Weight, ln1Bias, eps).singletonOrThrow();
+    x = attn.step(h, layer, ctx).addi(x); // (B, C)
+    h = LayerNorm.layerNorm(x, normShape, ln2Weight, ln2Bias, eps).singletonOrThrow();
+    return mlp.step(h).addi(x); // (B, C)
+  }
+
   void dropViews() {
     attn.dropViews();
     mlp.dropViews();

@@ -2,23 +2,30 @@ package dev.rlhfmesh.model.gpt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhfmesh.model.GptConfig;
 import java.util.TreeSet;
 
 /**
- * A preallocated, slot-based key/value cache: per layer one keys tensor (maxSlots, H, D, maxLen) —
- * stored transposed, ready for q kᵀ — and one values tensor (maxSlots, H, maxLen, D). Each sequence
- * owns a slot with its own length, so sequences of different lengths decode together, a finished
- * sequence frees its slot without moving the others, and a new sequence can join a free slot
- * between steps (continuous batching).
+ * A preallocated, slot-based key/value cache: per layer one tensor (2, maxSlots, H, maxLen, D)
+ * holding the keys ([0]) and the values ([1]) of every slot, so that a decoding step writes both
+ * with one op. Each sequence owns a slot with its own length, so sequences of different lengths
+ * decode together, a finished sequence frees its slot without moving the others, and a new sequence
+ * can join a free slot between steps (continuous batching).
  *
  * <p>Not thread-safe: one decoding thread owns a cache.
  */
 public final class KvCache implements AutoCloseable {
   private final NDManager manager;
-  private final NDArray[] keys;
+  private final NDArray[] entries; // per layer (2, slots, H, maxLen, D)
+  private final NDArray[] keys; // views: (slots, H, maxLen, D)
   private final NDArray[] values;
+  private final NDArray[] headKeys; // views: (slots * H, maxLen, D)
+  private final NDArray[] headValues;
+  private final int heads;
+  private final NDArray[][] keysTByLength; // [layer][S]: (slots * H, D, S) views, made on first use
+  private final NDArray[][] valuesByLength; // [layer][S]: (slots * H, S, D) views
   private final int maxSlots;
   private final int maxLen;
   private final int[] lengths;
@@ -39,13 +46,24 @@ public final class KvCache implements AutoCloseable {
     this.manager = parent.newSubManager();
     this.maxSlots = maxSlots;
     this.maxLen = maxLen;
-    Shape keyShape = new Shape(maxSlots, config.nHead(), config.headDim(), maxLen);
-    Shape valueShape = new Shape(maxSlots, config.nHead(), maxLen, config.headDim());
-    keys = new NDArray[config.nLayer()];
-    values = new NDArray[config.nLayer()];
-    for (int l = 0; l < config.nLayer(); l++) {
-      keys[l] = manager.zeros(keyShape); // (slots, H, D, maxLen)
-      values[l] = manager.zeros(valueShape); // (slots, H, maxLen, D)
+    int layers = config.nLayer();
+    long h = config.nHead();
+    long d = config.headDim();
+    entries = new NDArray[layers];
+    keys = new NDArray[layers];
+    values = new NDArray[layers];
+    headKeys = new NDArray[layers];
+    headValues = new NDArray[layers];
+    heads = config.nHead();
+    keysTByLength = new NDArray[layers][maxLen + 1];
+    valuesByLength = new NDArray[layers][maxLen + 1];
+    for (int l = 0; l < layers; l++) {
+      entries[l] = manager.zeros(new Shape(2, maxSlots, h, maxLen, d));
+      keys[l] = entries[l].get(0); // (slots, H, maxLen, D) view
+      values[l] = entries[l].get(1);
+      // one (maxLen, D) matrix per (slot, head): a step's attention is two batched matmuls
+      headKeys[l] = keys[l].reshape(maxSlots * h, maxLen, d); // view
+      headValues[l] = values[l].reshape(maxSlots * h, maxLen, d);
     }
     lengths = new int[maxSlots];
     allocated = new boolean[maxSlots];
@@ -105,12 +123,58 @@ public final class KvCache implements AutoCloseable {
     return free.size();
   }
 
+  /** (2, slots, H, maxLen, D): keys and values of a layer. */
+  NDArray entries(int layer) {
+    return entries[layer];
+  }
+
+  /** (slots, H, maxLen, D) keys of a layer (a view of {@link #entries}). */
   NDArray keys(int layer) {
     return keys[layer];
   }
 
+  /** (slots, H, maxLen, D) values of a layer. */
   NDArray values(int layer) {
     return values[layer];
+  }
+
+  /** (slots * H, maxLen, D): {@link #keys} with slots and heads merged (a view). */
+  NDArray headKeys(int layer) {
+    return headKeys[layer];
+  }
+
+  /** (slots * H, maxLen, D): {@link #values} with slots and heads merged (a view). */
+  NDArray headValues(int layer) {
+    return headValues[layer];
+  }
+
+  /**
+   * (slots * H, D, S): the keys of every slot's first S positions, transposed for q kᵀ. A view made
+   * on first use and kept (a step over all slots then needs no view ops of its own).
+   */
+  NDArray headKeysT(int layer, int length) {
+    NDArray v = keysTByLength[layer][length];
+    if (v == null) {
+      try (NDArray rows = headKeys[layer].get(new NDIndex().addAllDim().addSliceDim(0, length))) {
+        v = rows.swapAxes(1, 2); // (slots * H, D, S) view
+      }
+      keysTByLength[layer][length] = v;
+    }
+    return v;
+  }
+
+  /** (slots * H, S, D): the values of every slot's first S positions; a view kept once made. */
+  NDArray headValues(int layer, int length) {
+    NDArray v = valuesByLength[layer][length];
+    if (v == null) {
+      v = headValues[layer].get(new NDIndex().addAllDim().addSliceDim(0, length));
+      valuesByLength[layer][length] = v;
+    }
+    return v;
+  }
+
+  int heads() {
+    return heads;
   }
 
   @Override

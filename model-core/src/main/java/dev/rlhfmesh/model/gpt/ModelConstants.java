@@ -12,11 +12,17 @@ final class ModelConstants {
   final NDArray attnScale; // 1 / sqrt(D)
   final NDArray geluA; // 2 sqrt(2/π)
   final NDArray geluB; // 2 sqrt(2/π) · 0.044715
+  final NDArray sqrtHalf; // 1 / sqrt(2)
+  final NDArray half; // 0.5
+  final NDArray one; // 1
 
   ModelConstants(NDManager manager, int headDim) {
     attnScale = manager.create((float) (1.0 / Math.sqrt(headDim)));
     double a = 2.0 * Math.sqrt(2.0 / Math.PI);
     geluA = manager.create((float) a);
     geluB = manager.create((float) (a * 0.044715));
+    sqrtHalf = manager.create((float) Math.sqrt(0.5));
+    half = manager.create(0.5f);
+    one = manager.create(1f);
   }
 }

@@ -36,6 +36,12 @@ public final class ModelBenchmark {
           .mapToInt(Integer::parseInt)
           .toArray();
 
+  /** Runs of each figure (-Dbench.repeats, default 3); the median is printed. */
+  private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+
+  /** Prompt tokens prefilled before each timed decode run. */
+  private static final int PROMPT_LEN = 8;
+
   private ModelBenchmark() {}
 
   public static void main(String[] args) {
@@ -82,19 +88,31 @@ public final class ModelBenchmark {
       for (int batch : new int[] {1, 8, 32}) {
         for (int threads : THREADS) {
           JniUtils.setNumThreads(threads);
-          double[] r = decodeTokensPerSecond(model, batch, maxLen, steps);
-          double tps = r[0];
+          double[] r = median(() -> decodeTokensPerSecond(model, batch, maxLen, steps));
+          double[] bound = median(() -> matmulBoundTokensPerSecond(model, batch, steps, 0));
+          int context = (PROMPT_LEN + maxLen) / 2; // mean keys per step in the decode run
+          double[] withAtt = median(() -> matmulBoundTokensPerSecond(model, batch, steps, context));
           String cpu =
               threads == 1 ? String.format(" | %,9.0f tok/s by thread CPU time", r[1]) : "";
           String ops =
               batch == 1
                   ? String.format(
-                      "  [%.0f us/token wall; %d tensor ops counted per token]",
-                      1e6 / tps, opsPerToken(c))
+                      "  [%.0f us/token wall; %d native tensor ops per token]",
+                      1e6 / r[0], opsPerToken(c))
                   : "";
           System.out.printf(
               "decode batch %2d, %d thread(s): %,9.0f tok/s wall%s%s%n",
-              batch, threads, tps, cpu, ops);
+              batch, threads, r[0], cpu, ops);
+          int k = threads == 1 ? 1 : 0; // by CPU time when single-threaded, else wall
+          System.out.printf(
+              "    matmul-bound rate (%s): weight matmuls alone %,9.0f tok/s (decode %.2fx below);"
+                  + " + attention matmuls at %d keys %,9.0f tok/s (decode %.2fx below)%n",
+              k == 1 ? "by thread CPU time" : "wall",
+              bound[k],
+              bound[k] / r[k],
+              context,
+              withAtt[k],
+              withAtt[k] / r[k]);
         }
       }
       for (int threads : THREADS) {
@@ -107,23 +125,102 @@ public final class ModelBenchmark {
     }
   }
 
+  /** Runs a measurement {@link #REPEATS} times; the median of each figure. */
+  static double[] median(java.util.function.Supplier<double[]> measurement) {
+    double[][] runs = new double[REPEATS][];
+    for (int i = 0; i < REPEATS; i++) {
+      runs[i] = measurement.get();
+    }
+    double[] out = new double[runs[0].length];
+    for (int k = 0; k < out.length; k++) {
+      double[] v = new double[REPEATS];
+      for (int i = 0; i < REPEATS; i++) {
+        v[i] = runs[i][k];
+      }
+      java.util.Arrays.sort(v);
+      out[k] = v[REPEATS / 2];
+    }
+    return out;
+  }
+
   /**
-   * Tensor ops in one batch-1 decode step of this code, counted from the source: ids array, token
-   * embedding, position view, add; per layer ln_1, c_attn, 2 reshapes, 3 gets, 2 cache writes, 2
-   * cache views, q kᵀ, scale, softmax, att v, reshape, c_proj, residual add, ln_2, c_fc, gelu_new
-   * (6), c_proj, residual add = 28; ln_f, LM head, copy out. Each created array is also freed (one
-   * more native call) when the step's manager closes.
+   * Native tensor ops (JNI calls that run an ATen op, in-place ones included) in one batch-1 decode
+   * step of {@code Gpt.nextLogitsStep} over a whole cache, counted from the source: token row view,
+   * position row view, add; per layer ln_1, c_attn (mm + bias), reshape, split, k|v transpose,
+   * cache write, q reshape, q kᵀ, scale, softmax, att v, reshape, c_proj (2), residual, ln_2, c_fc
+   * (2), gelu (5 exact, 6 gelu_new), c_proj (2), residual = 27 (28) — the key/value views of each
+   * length are made once per cache; ln_f, LM head. Steps over part of a larger cache add up to five
+   * view ops per layer. Each created array is also freed (one more native call) when the step's
+   * manager closes.
    */
   static int opsPerToken(GptConfig c) {
-    int perLayer = "gelu".equals(c.activation()) ? 23 : 28;
-    return 4 + c.nLayer() * perLayer + 3; // lockstep steps take positions as a view of wpe
+    int perLayer = "gelu".equals(c.activation()) ? 27 : 28;
+    return 3 + c.nLayer() * perLayer + 2;
+  }
+
+  /**
+   * {tokens/s, tokens/s by thread CPU time} if a decode step of {@code batch} rows cost only its
+   * matmuls: (B, C) x W for c_attn, attn.c_proj, c_fc and mlp.c_proj of every layer plus (B, C) x
+   * wteᵀ for the LM head, on the model's own weights; with {@code context} > 0 also each layer's
+   * attention q kᵀ and att v over {@code context} cached keys (per-layer random K/V of that
+   * length), as the decode step runs them. Timed alone: no norms, biases, activations, cache writes
+   * or Java-side work.
+   */
+  static double[] matmulBoundTokensPerSecond(Gpt model, int batch, int steps, int context) {
+    GptConfig c = model.config();
+    java.util.Map<String, NDArray> p = model.parameters();
+    List<NDArray> weights = new ArrayList<>();
+    for (int l = 0; l < c.nLayer(); l++) {
+      for (String w : new String[] {"attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"}) {
+        weights.add(p.get("h." + l + "." + w + ".weight")); // (in, out)
+      }
+    }
+    long rows = (long) batch * c.nHead();
+    try (NDManager m = model.manager().newSubManager()) {
+      NDArray wteT = p.get("wte.weight").transpose(); // (C, V) view
+      wteT.attach(m);
+      NDArray x = m.randomNormal(new Shape(batch, c.nEmbd())); // (B, C)
+      NDArray h = m.randomNormal(new Shape(batch, c.nInner())); // (B, 4C)
+      NDArray q = m.randomNormal(new Shape(rows, 1, c.headDim())); // (B*H, 1, D)
+      NDArray att = m.randomNormal(new Shape(rows, 1, Math.max(context, 1))); // (B*H, 1, S)
+      List<NDArray> keysT = new ArrayList<>();
+      List<NDArray> values = new ArrayList<>();
+      for (int l = 0; context > 0 && l < c.nLayer(); l++) {
+        keysT.add(m.randomNormal(new Shape(rows, context, c.headDim())).swapAxes(1, 2));
+        values.add(m.randomNormal(new Shape(rows, context, c.headDim()))); // (B*H, S, D)
+      }
+      long wall = 0;
+      long cpu = 0;
+      for (int step = -Math.max(2, steps / 4); step < steps; step++) {
+        long t = System.nanoTime();
+        long t0 = CPU.getCurrentThreadCpuTime();
+        try (NDManager s = m.newSubManager()) {
+          for (int i = 0; i < weights.size(); i++) {
+            NDArray w = weights.get(i);
+            NDArray in = w.getShape().get(0) == c.nEmbd() ? x : h;
+            in.matMul(w).attach(s); // (B, in) x (in, out)
+            if (context > 0 && i % 4 == 0) { // after c_attn: the layer's attention
+              q.batchMatMul(keysT.get(i / 4)).attach(s); // (B*H, 1, D) x (B*H, D, S)
+              att.batchMatMul(values.get(i / 4)).attach(s); // (B*H, 1, S) x (B*H, S, D)
+            }
+          }
+          x.matMul(wteT).attach(s); // (B, C) x (C, V)
+        }
+        if (step >= 0) {
+          wall += System.nanoTime() - t;
+          cpu += CPU.getCurrentThreadCpuTime() - t0;
+        }
+      }
+      double tokens = (double) batch * steps;
+      return new double[] {tokens / (wall / 1e9), tokens / (cpu / 1e9)};
+    }
   }
 
   /** {tokens/s by wall clock, tokens/s by this thread's CPU time (meaningful with 1 thread)}. */
   static double[] decodeTokensPerSecond(Gpt model, int batch, int maxLen, int steps) {
     Random r = new Random(3);
     int v = model.config().vocabSize();
-    int promptLen = 8;
+    int promptLen = PROMPT_LEN;
     try (DecodeEngine engine = new DecodeEngine(model, batch, maxLen)) {
       int[] slots = new int[batch];
       for (int i = 0; i < batch; i++) {
@@ -132,7 +229,7 @@ public final class ModelBenchmark {
       long decodeNanos = 0;
       long cpuNanos = 0;
       int decoded = 0;
-      int warmup = Math.min(20, steps / 2);
+      int warmup = Math.max(20, steps / 2); // JIT-compile the Java side before timing
       int done = -warmup;
       while (done < steps) {
         List<int[]> prompts = new ArrayList<>();
