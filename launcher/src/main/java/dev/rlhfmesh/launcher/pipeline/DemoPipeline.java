@@ -52,7 +52,8 @@ public final class DemoPipeline {
     out.println("run folder: " + runDir);
     AdditionTask task =
         new AdditionTask(s.seed, s.wrongDemoShare, s.flippedLabelShare, s.heldOutPrompts);
-    AdditionTask.TaskFiles data = task.write(runDir.resolve("data"), s.sftExamples, s.preferencePairs);
+    AdditionTask.TaskFiles data =
+        task.write(runDir.resolve("data"), s.sftExamples, s.preferencePairs);
     Path sftData = s.sftData.isEmpty() ? data.sft() : Path.of(s.sftData);
     Path pairData = s.pairData.isEmpty() ? data.pairs() : Path.of(s.pairData);
     Path promptData = s.promptData.isEmpty() ? data.prompts() : Path.of(s.promptData);
@@ -78,7 +79,11 @@ public final class DemoPipeline {
         Job rm =
             jobs.run(
                 "rm",
-                rmSpec(pairData, s.pairData.isEmpty() ? data.pairEval() : null, sftModel, tokenizerDir),
+                rmSpec(
+                    pairData,
+                    s.pairData.isEmpty() ? data.pairEval() : null,
+                    sftModel,
+                    tokenizerDir),
                 s.rmSteps,
                 List.of("loss", "accuracy", "eval_accuracy"),
                 null);

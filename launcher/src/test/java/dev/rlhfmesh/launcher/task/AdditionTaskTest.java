@@ -84,8 +84,10 @@ class AdditionTaskTest {
 
   @Test
   void sameSeed_sameFiles(@TempDir Path dir) throws Exception {
-    AdditionTask.TaskFiles a = new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("a"), 500, 500);
-    AdditionTask.TaskFiles b = new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("b"), 500, 500);
+    AdditionTask.TaskFiles a =
+        new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("a"), 500, 500);
+    AdditionTask.TaskFiles b =
+        new AdditionTask(11, 0.35, 0.1, 50).write(dir.resolve("b"), 500, 500);
     assertEquals(Files.readString(a.sft()), Files.readString(b.sft()));
     assertEquals(Files.readString(a.pairs()), Files.readString(b.pairs()));
   }

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.function.ToIntFunction;
 
 /**
- * The loop SFT and reward-model training share: seeded train/eval split (or a given eval set), batches in {@link
- * DataOrder} (resumable from the cursor), one learner step per job step, eval every {@code
- * evalEvery} steps and at the end, checkpoints, then export to {@code <job>/model}.
+ * The loop SFT and reward-model training share: seeded train/eval split (or a given eval set),
+ * batches in {@link DataOrder} (resumable from the cursor), one learner step per job step, eval
+ * every {@code evalEvery} steps and at the end, checkpoints, then export to {@code <job>/model}.
  */
 final class SupervisedLoop<T> {
   private SupervisedLoop() {}

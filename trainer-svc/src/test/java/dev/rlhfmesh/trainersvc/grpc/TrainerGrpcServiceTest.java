@@ -176,9 +176,7 @@ class TrainerGrpcServiceTest {
             .setOptimizer(adam(1e-3))
             .build();
     assertInvalid(
-        JobSpec.newBuilder()
-            .setRewardModel(rm.toBuilder().setEvalData("/nope/eval.jsonl"))
-            .build(),
+        JobSpec.newBuilder().setRewardModel(rm.toBuilder().setEvalData("/nope/eval.jsonl")).build(),
         "spec.reward_model.eval_data");
     assertInvalid(
         JobSpec.newBuilder()
@@ -337,7 +335,8 @@ class TrainerGrpcServiceTest {
                         .setOptimizer(adam(1e-3)))
                 .build());
     assertTrue(rm.getLatestMetricsMap().containsKey("eval_accuracy"), rm.toString());
-    assertEquals(7.0, rm.getLatestMetricsMap().get("eval_examples"), "the given eval file is the eval set");
+    assertEquals(
+        7.0, rm.getLatestMetricsMap().get("eval_examples"), "the given eval file is the eval set");
     assertTrue(Files.isDirectory(Path.of(rm.getOutputDir(), "model")));
 
     int scoredBefore = FakeRewardService.SCORED.get();
