@@ -18,8 +18,12 @@ public final class DemoSettings {
   public String runsDir = "runs";
 
   // --- data (the built-in task) ---
-  public int sftExamples = 20000;
-  public int preferencePairs = 20000;
+  // One fresh example per draw (sftSteps × sftBatch, rmSteps × rmBatch), as the reference run did:
+  // with fewer examples than draws SFT memorises each training prompt's few noisy answers instead
+  // of
+  // learning the demonstrators' error rate, and sampled SFT is far better than its demonstrators.
+  public int sftExamples = 384_000;
+  public int preferencePairs = 128_000;
   public double wrongDemoShare = 0.35;
   public double flippedLabelShare = 0.10;
   public int heldOutPrompts = 900;

@@ -166,7 +166,11 @@ public final class GoldEvaluator {
     return new Generated(texts, version == Long.MAX_VALUE ? 0 : version);
   }
 
-  /** Share of wrong answers that the learned reward model scores above the correct answer. */
+  /**
+   * Share of wrong answers that the learned reward model scores above the correct answer. Both
+   * responses end with the end token, as every response the reward model was trained on does (its
+   * score is read there).
+   */
   private double wrongAboveCorrect(
       List<Problem> problems, List<String> answers, List<Integer> wrong) {
     if (wrong.isEmpty() || reward == null) {
@@ -176,9 +180,13 @@ public final class GoldEvaluator {
     for (int i : wrong) {
       Problem p = problems.get(i);
       req.addSamples(
-          RewardSample.newBuilder().setPromptText(p.prompt()).setResponseText(answers.get(i)));
+          RewardSample.newBuilder()
+              .setPromptText(p.prompt())
+              .setResponseText(answers.get(i) + endToken));
       req.addSamples(
-          RewardSample.newBuilder().setPromptText(p.prompt()).setResponseText(p.answer()));
+          RewardSample.newBuilder()
+              .setPromptText(p.prompt())
+              .setResponseText(p.answer() + endToken));
     }
     List<Float> r = RewardServiceGrpc.newBlockingStub(reward).score(req.build()).getRewardsList();
     int above = 0;

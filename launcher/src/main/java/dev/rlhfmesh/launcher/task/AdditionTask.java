@@ -99,15 +99,16 @@ public final class AdditionTask {
     return all.subList(heldOut, all.size());
   }
 
-  /** A plausible wrong answer: off by 1–3, or a carry slip of ±10. */
+  /**
+   * A plausible wrong answer: off by a small random amount (1–5 either way), as in the reference
+   * run (shared DEMO-NOTES). Carry slips (±10) are deliberately not among the raters' examples: a
+   * reward model that never saw them has a blind spot there, which is where a policy can hack it —
+   * the report measures that ("wrong answer scored above the correct one", most common error).
+   */
   static int wrongAnswer(Problem p, Random rnd) {
     int sum = p.a() + p.b();
-    int delta =
-        rnd.nextDouble() < 0.25
-            ? 10 * (rnd.nextBoolean() ? 1 : -1)
-            : (1 + rnd.nextInt(3)) * (rnd.nextBoolean() ? 1 : -1);
-    int wrong = sum + delta;
-    return wrong < 0 ? sum + Math.abs(delta) : wrong;
+    int delta = (1 + rnd.nextInt(5)) * (rnd.nextBoolean() ? 1 : -1);
+    return sum + delta;
   }
 
   /**
