@@ -40,6 +40,9 @@ public final class GoldEvaluator {
       long policyVersion,
       List<Map<String, String>> examples) {}
 
+  /** Pairs (two samples each) per Score call, well inside reward-svc's max-samples (1,024). */
+  private static final int SCORE_PAIRS_PER_CALL = 256;
+
   private final Channel tokenizer;
   private final List<Channel> models;
   private final Channel reward;
@@ -176,19 +179,22 @@ public final class GoldEvaluator {
     if (wrong.isEmpty() || reward == null) {
       return 0.0;
     }
-    ScoreRequest.Builder req = ScoreRequest.newBuilder().setReward("learned");
-    for (int i : wrong) {
-      Problem p = problems.get(i);
-      req.addSamples(
-          RewardSample.newBuilder()
-              .setPromptText(p.prompt())
-              .setResponseText(answers.get(i) + endToken));
-      req.addSamples(
-          RewardSample.newBuilder()
-              .setPromptText(p.prompt())
-              .setResponseText(p.answer() + endToken));
+    List<Float> r = new ArrayList<>();
+    for (int from = 0; from < wrong.size(); from += SCORE_PAIRS_PER_CALL) {
+      ScoreRequest.Builder req = ScoreRequest.newBuilder().setReward("learned");
+      for (int i : wrong.subList(from, Math.min(wrong.size(), from + SCORE_PAIRS_PER_CALL))) {
+        Problem p = problems.get(i);
+        req.addSamples(
+            RewardSample.newBuilder()
+                .setPromptText(p.prompt())
+                .setResponseText(answers.get(i) + endToken));
+        req.addSamples(
+            RewardSample.newBuilder()
+                .setPromptText(p.prompt())
+                .setResponseText(p.answer() + endToken));
+      }
+      r.addAll(RewardServiceGrpc.newBlockingStub(reward).score(req.build()).getRewardsList());
     }
-    List<Float> r = RewardServiceGrpc.newBlockingStub(reward).score(req.build()).getRewardsList();
     int above = 0;
     for (int k = 0; k < wrong.size(); k++) {
       above += r.get(2 * k) > r.get(2 * k + 1) ? 1 : 0;

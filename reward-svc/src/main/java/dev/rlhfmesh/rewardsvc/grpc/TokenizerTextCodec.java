@@ -20,36 +20,49 @@ import java.util.function.Supplier;
 /**
  * {@link TextCodec} over tokenizer-svc ({@code quarkus.grpc.clients.tokenizer.*}): Decode keeps
  * special tokens, Encode adds none; the caller's deadline travels with each call. The vocabulary
- * size is asked once and cached.
+ * size is asked once and cached. A Score call holds up to {@code rlhf.reward.max-samples} samples,
+ * i.e. twice as many texts (prompts and responses), so texts go to tokenizer-svc in chunks of
+ * {@link #CHUNK} — below its per-call limit ({@code rlhf.tokenizer.max-batch}, 1024 by default).
  */
 @ApplicationScoped
 public class TokenizerTextCodec implements TextCodec {
   @GrpcClient("tokenizer")
   TokenizerServiceBlockingStub tokenizer;
 
+  /** Texts or sequences per tokenizer-svc call. */
+  static final int CHUNK = 512;
+
   private volatile int vocabSize = -1;
 
   @Override
   public List<String> decode(List<int[]> sequences, CallContext context) {
-    DecodeRequest.Builder req = DecodeRequest.newBuilder().setSkipSpecialTokens(false);
-    for (int[] ids : sequences) {
-      TokenIds.Builder t = TokenIds.newBuilder();
-      for (int id : ids) {
-        t.addIds(id);
+    List<String> out = new ArrayList<>(sequences.size());
+    for (int from = 0; from < sequences.size(); from += CHUNK) {
+      DecodeRequest.Builder req = DecodeRequest.newBuilder().setSkipSpecialTokens(false);
+      for (int[] ids : sequences.subList(from, Math.min(sequences.size(), from + CHUNK))) {
+        TokenIds.Builder t = TokenIds.newBuilder();
+        for (int id : ids) {
+          t.addIds(id);
+        }
+        req.addSequences(t);
       }
-      req.addSequences(t);
+      out.addAll(call("Decode", () -> stub(context).decode(req.build()).getTextsList()));
     }
-    return call("Decode", () -> stub(context).decode(req.build()).getTextsList());
+    return out;
   }
 
   @Override
   public List<int[]> encode(List<String> texts, CallContext context) {
-    EncodeRequest req =
-        EncodeRequest.newBuilder().addAllTexts(texts).setAddSpecialTokens(false).build();
-    List<TokenIds> seqs = call("Encode", () -> stub(context).encode(req).getSequencesList());
-    List<int[]> out = new ArrayList<>(seqs.size());
-    for (TokenIds t : seqs) {
-      out.add(t.getIdsList().stream().mapToInt(Integer::intValue).toArray());
+    List<int[]> out = new ArrayList<>(texts.size());
+    for (int from = 0; from < texts.size(); from += CHUNK) {
+      EncodeRequest req =
+          EncodeRequest.newBuilder()
+              .addAllTexts(texts.subList(from, Math.min(texts.size(), from + CHUNK)))
+              .setAddSpecialTokens(false)
+              .build();
+      for (TokenIds t : call("Encode", () -> stub(context).encode(req).getSequencesList())) {
+        out.add(t.getIdsList().stream().mapToInt(Integer::intValue).toArray());
+      }
     }
     return out;
   }

@@ -35,6 +35,9 @@ public class FakeTokenizerService implements TokenizerService {
   public static final AtomicInteger DECODE_CALLS = new AtomicInteger();
   public static final AtomicInteger ENCODE_CALLS = new AtomicInteger();
 
+  /** Texts or sequences per call, as tokenizer-svc's default {@code rlhf.tokenizer.max-batch}. */
+  public static final int MAX_BATCH = 1024;
+
   private static List<String> vocab() {
     StringBuilder chars = new StringBuilder("0123456789+=");
     List<String> v = new java.util.ArrayList<>();
@@ -72,9 +75,21 @@ public class FakeTokenizerService implements TokenizerService {
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  private static <T> Uni<T> tooMany(String field, int count) {
+    return Uni.createFrom()
+        .failure(
+            Status.INVALID_ARGUMENT
+                .withDescription(
+                    "field '" + field + "' = \"" + count + " items\": at most " + MAX_BATCH)
+                .asRuntimeException());
+  }
+
   @Override
   public Uni<EncodeResponse> encode(EncodeRequest request) {
     ENCODE_CALLS.incrementAndGet();
+    if (request.getTextsCount() > MAX_BATCH) {
+      return tooMany("texts", request.getTextsCount());
+    }
     EncodeResponse.Builder out = EncodeResponse.newBuilder();
     for (String t : request.getTextsList()) {
       TokenIds.Builder ids = TokenIds.newBuilder();
@@ -89,6 +104,9 @@ public class FakeTokenizerService implements TokenizerService {
   @Override
   public Uni<DecodeResponse> decode(DecodeRequest request) {
     DECODE_CALLS.incrementAndGet();
+    if (request.getSequencesCount() > MAX_BATCH) {
+      return tooMany("sequences", request.getSequencesCount());
+    }
     DecodeResponse.Builder out = DecodeResponse.newBuilder();
     for (TokenIds ids : request.getSequencesList()) {
       StringBuilder b = new StringBuilder();

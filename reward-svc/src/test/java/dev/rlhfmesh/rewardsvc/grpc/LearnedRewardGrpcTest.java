@@ -107,6 +107,19 @@ class LearnedRewardGrpcTest {
   }
 
   @Test
+  void learned_aFullCallOfTextOnlySamples_needsMoreTextsThanOneTokenizerCallTakes() {
+    // 1,024 samples (rlhf.reward.max-samples) = 2,048 texts to encode, twice tokenizer-svc's limit
+    ScoreRequest.Builder batch = ScoreRequest.newBuilder().setReward("learned");
+    for (int i = 0; i < 1024; i++) {
+      batch.addSamples(
+          RewardSample.newBuilder().setPromptText(PAIRS[0][0]).setResponseText(PAIRS[0][1]));
+    }
+    ScoreResponse r = stub().score(batch.build());
+    assertEquals(1024, r.getRewardsCount());
+    assertEquals(expected()[0], r.getRewards(1023), 1e-5f);
+  }
+
+  @Test
   void composite_mixesTheModelWithTheGoldRule() {
     RewardSample s = idsOf(PAIRS[0][0], PAIRS[0][1]).toBuilder().setReferenceAnswer("81").build();
     ScoreResponse r = stub().score(score("model-and-gold", s));
