@@ -1,8 +1,5 @@
 package dev.rlhfmesh.k8stests;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhfmesh.grpc.BearerTokenCredentials;
 import dev.rlhfmesh.proto.admin.v1.GetWeightVersionRequest;
 import dev.rlhfmesh.proto.admin.v1.WeightAdminServiceGrpc;
@@ -22,7 +19,6 @@ import dev.rlhfmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.rlhfmesh.proto.trainer.v1.WatchJobRequest;
 import dev.rlhfmesh.proto.trainer.v1.WatchJobResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,15 +55,13 @@ final class ManifestPpoJob {
   static final int MAX_NEW_TOKENS = 4;
   static final String REWARD = "shaped-answer";
 
-  /** The character set of the task: ids 0–11, then the end (12) and pad (13) tokens. */
-  static final String ALPHABET = "0123456789+=";
+  /**
+   * The task tokenizer's size and end id, as trainer-svc's {@code CharTokenizer} writes it: the
+   * characters {@code 0123456789+=} (ids 0–11), then the end (12) and pad (13) tokens.
+   */
+  static final int VOCAB = 14;
 
-  static final int VOCAB = ALPHABET.length() + 2;
-  static final int EOS = ALPHABET.length();
-
-  private static final String END = "<|endoftext|>";
-  private static final String PAD = "<pad>";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final int EOS = 12;
 
   /** What the PPO run did, for the test's checks. */
   record Result(
@@ -102,10 +96,9 @@ final class ManifestPpoJob {
     Path dataDir = Path.of(cluster.app("trainer-svc").env().get("RLHF_TRAINER_DATA_DIR"));
     Path inputs = dataDir.resolve("inputs");
     Files.createDirectories(inputs);
-    writeTokenizer(inputs.resolve("tokenizer.json"));
+    writeAdditionData(inputs);
     Path sftData = inputs.resolve("sft.jsonl");
     promptData = inputs.resolve("prompts.jsonl");
-    writeTask(sftData, promptData);
 
     long start = System.nanoTime();
     sft =
@@ -280,47 +273,6 @@ final class ManifestPpoJob {
         || s == JobState.JOB_STATE_CANCELLED;
   }
 
-  /**
-   * A character-level Hugging Face tokenizer.json (WordLevel, one token per character, Fuse
-   * decoder): the task's characters, then the end and pad tokens ({@link #VOCAB} ids).
-   */
-  static void writeTokenizer(Path file) throws IOException {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ObjectNode vocab = JSON.createObjectNode();
-    int id = 0;
-    for (char c : ALPHABET.toCharArray()) {
-      vocab.put(String.valueOf(c), id++);
-    }
-    ArrayNode added = root.putArray("added_tokens");
-    for (String special : new String[] {END, PAD}) {
-      vocab.put(special, id);
-      ObjectNode t = added.addObject();
-      t.put("id", id++);
-      t.put("content", special);
-      t.put("single_word", false);
-      t.put("lstrip", false);
-      t.put("rstrip", false);
-      t.put("normalized", false);
-      t.put("special", true);
-    }
-    root.putNull("normalizer");
-    ObjectNode pre = root.putObject("pre_tokenizer");
-    pre.put("type", "Split");
-    pre.putObject("pattern").put("Regex", ".");
-    pre.put("behavior", "Isolated");
-    pre.put("invert", false);
-    root.putNull("post_processor");
-    root.putObject("decoder").put("type", "Fuse");
-    ObjectNode model = root.putObject("model");
-    model.put("type", "WordLevel");
-    model.set("vocab", vocab);
-    model.put("unk_token", PAD);
-    Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-  }
-
   private static void copyTree(Path from, Path to) throws IOException {
     try (var paths = Files.walk(from)) {
       for (Path p : paths.toList()) {
@@ -334,30 +286,41 @@ final class ManifestPpoJob {
     }
   }
 
-  /** Two-digit additions: demonstrations for SFT and prompts with their reference answers. */
-  private static void writeTask(Path sft, Path prompts) {
-    StringBuilder demos = new StringBuilder();
-    StringBuilder asks = new StringBuilder();
-    for (int i = 0; i < 32; i++) {
-      int a = 10 + (i * 37) % 90;
-      int b = 10 + (i * 53 + 11) % 90;
-      String prompt = a + "+" + b + "=";
-      String answer = String.valueOf(a + b);
-      demos.append(line("prompt", prompt, "response", answer));
-      asks.append(line("prompt", prompt, "reference_answer", answer));
-    }
+  /**
+   * The built-in addition task's files and its character tokenizer ({@code tokenizer.json}, {@code
+   * sft.jsonl}, {@code prompts.jsonl}, ...), written by the packaged trainer's own CLI ({@code
+   * TrainerCli addition-data}, from the fast-jar's class path) — the same files a user gets.
+   */
+  private static void writeAdditionData(Path dir) throws IOException {
+    Path app = RepoLayout.module("trainer-svc").resolve("target/quarkus-app");
+    String cp =
+        String.join(
+            java.io.File.pathSeparator,
+            app.resolve("app/*").toString(),
+            app.resolve("lib/main/*").toString(),
+            app.resolve("lib/boot/*").toString());
+    Path log = dir.resolve("addition-data.log");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                cp,
+                "dev.rlhfmesh.trainersvc.cli.TrainerCli",
+                "addition-data",
+                dir.toString(),
+                "--seed",
+                "1")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
-      Files.writeString(sft, demos);
-      Files.writeString(prompts, asks);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException("TrainerCli addition-data failed: " + Files.readString(log));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while writing the task data", e);
     }
-  }
-
-  private static String line(String k1, String v1, String k2, String v2) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put(k1, v1);
-    o.put(k2, v2);
-    return o + "\n";
   }
 }
