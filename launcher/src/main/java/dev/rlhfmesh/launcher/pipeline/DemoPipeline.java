@@ -125,6 +125,16 @@ public final class DemoPipeline {
                       && step % s.goldEvalEvery == 0
                       && step < s.ppoIterations) {
                     GoldEvaluator.Result r = gold.evaluate(periodic, s.seed + step, "PPO@" + step);
+                    out.printf(
+                        "%nPPO@%d: gold sampled %.3f, greedy %.3f (weight versions %d–%d);"
+                            + " RM prefers a wrong answer in %.1f%% of errors; most common error %s%n",
+                        step,
+                        r.goldSampled(),
+                        r.goldGreedy(),
+                        r.policyVersion(),
+                        r.newestPolicyVersion(),
+                        100 * r.wrongAboveCorrect(),
+                        r.mostCommonError());
                     record.addPoint(
                         "gold",
                         step,

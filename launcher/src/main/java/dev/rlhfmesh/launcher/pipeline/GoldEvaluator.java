@@ -38,6 +38,7 @@ public final class GoldEvaluator {
       double wrongAboveCorrect,
       String mostCommonError,
       long policyVersion,
+      long newestPolicyVersion,
       List<Map<String, String>> examples) {}
 
   /** Pairs (two samples each) per Score call, well inside reward-svc's max-samples (1,024). */
@@ -115,10 +116,17 @@ public final class GoldEvaluator {
             .orElse("none");
     int n = problems.size();
     return new Result(
-        okSampled / (double) n, okGreedy / (double) n, hacked, common, sampled.version, examples);
+        okSampled / (double) n,
+        okGreedy / (double) n,
+        hacked,
+        common,
+        sampled.version,
+        sampled.newest,
+        examples);
   }
 
-  private record Generated(List<String> texts, long version) {}
+  /** Decoded answers and the oldest and newest weight versions that produced them. */
+  private record Generated(List<String> texts, long version, long newest) {}
 
   /** Splits the prompts over every replica at once and decodes the answers. */
   private Generated generate(List<TokenIds> prompts, float temperature, long seed) {
@@ -152,10 +160,12 @@ public final class GoldEvaluator {
     }
     List<TokenIds> responses = new ArrayList<>();
     long version = Long.MAX_VALUE;
+    long newest = 0;
     for (CompletableFuture<List<Completion>> f : futures) {
       for (Completion c : f.join()) {
         responses.add(TokenIds.newBuilder().addAllIds(c.getTokenIdsList()).build());
         version = Math.min(version, c.getPolicyVersion());
+        newest = Math.max(newest, c.getPolicyVersion());
       }
     }
     List<String> texts =
@@ -166,7 +176,7 @@ public final class GoldEvaluator {
                     .setSkipSpecialTokens(true)
                     .build())
             .getTextsList();
-    return new Generated(texts, version == Long.MAX_VALUE ? 0 : version);
+    return new Generated(texts, version == Long.MAX_VALUE ? 0 : version, newest);
   }
 
   /**
