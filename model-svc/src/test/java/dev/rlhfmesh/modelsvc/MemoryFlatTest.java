@@ -40,6 +40,11 @@ class MemoryFlatTest {
   void thousandMixedRequests_leaveMemoryFlat() throws Exception {
     ServedModel policy = runtime.registry().get("policy");
     run(200, 1); // warm up JIT, allocator pools and gRPC buffers
+    // and model-core's per-length views of the KV cache (made once per length on first use, kept
+    // for reuse, bounded by n_positions): every slot busy (n = max-batch 8) through every length
+    // (1-token prompt + 47 new = n_positions 48), so the count below sees leaks, not first uses
+    ModelServiceGrpc.newBlockingStub(channel)
+        .generate(generate("policy", sampling(1f, 5, 47).setN(8).setIgnoreEos(true), ids(1)));
     waitIdle(policy);
     int arraysBefore = policy.liveArrays();
     long rssBefore = rssKb();
