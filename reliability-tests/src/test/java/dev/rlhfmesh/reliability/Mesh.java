@@ -171,7 +171,11 @@ public final class Mesh {
     return start("reward-svc", "reward-svc", r);
   }
 
-  private Map<String, String> common(int grpcPort) {
+  /**
+   * Properties every locally started service gets: loopback ports, no log file, our code at DEBUG,
+   * one DJL thread (also used by {@link TrainerRig}).
+   */
+  static Map<String, String> common(int grpcPort) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("quarkus.grpc.server.port", Integer.toString(grpcPort));
     p.put("quarkus.grpc.server.host", "127.0.0.1");

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -102,7 +101,7 @@ final class TrainerRig implements AutoCloseable {
    * trainer-svc-n.log}. It resumes every job the directory holds as RUNNING or QUEUED.
    */
   synchronized ServiceProcess startTrainer() throws IOException, InterruptedException {
-    Map<String, String> p = common(trainerPort);
+    Map<String, String> p = Mesh.common(trainerPort);
     p.put("rlhf.trainer.data-dir", jobsRoot().toString());
     p.put("rlhf.trainer.policy-replicas", "127.0.0.1:" + modelPort);
     p.put("rlhf.trainer.policy-admin-replicas", "127.0.0.1:" + modelAdminPort);
@@ -141,14 +140,14 @@ final class TrainerRig implements AutoCloseable {
    * and reward-svc with its built-in specs, both started at once.
    */
   void startModelAndReward(Path policyDir) throws IOException, InterruptedException {
-    Map<String, String> m = common(modelPort);
+    Map<String, String> m = Mesh.common(modelPort);
     m.put("rlhf.model.models.policy.path", policyDir.toString());
     m.put("rlhf.model.models.reference.path", policyDir.toString());
     m.put("rlhf.model.tokenizer-path", policyDir.toString());
     m.put("rlhf.model.admin.host", "127.0.0.1");
     m.put("rlhf.model.admin.port", Integer.toString(modelAdminPort));
     m.put("rlhf.model.admin.token", adminToken);
-    Map<String, String> r = common(rewardPort);
+    Map<String, String> r = Mesh.common(rewardPort);
     r.put("rlhf.reward.admin.host", "127.0.0.1");
     r.put("rlhf.reward.admin.port", Integer.toString(rewardAdminPort));
     r.put("rlhf.reward.admin.token", adminToken);
@@ -161,20 +160,6 @@ final class TrainerRig implements AutoCloseable {
     for (ServiceProcess s : started) {
       s.awaitServing(START);
     }
-  }
-
-  private Map<String, String> common(int grpcPort) {
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("quarkus.grpc.server.port", Integer.toString(grpcPort));
-    p.put("quarkus.grpc.server.host", "127.0.0.1");
-    p.put("quarkus.http.port", Integer.toString(Supervisor.freePort()));
-    p.put("quarkus.http.host", "127.0.0.1");
-    p.put("quarkus.log.file.enabled", "false");
-    p.put("quarkus.log.category.\"dev.rlhfmesh\".level", "DEBUG");
-    // One intra-op thread everywhere: the same kernels every run (and fair on a shared 2-core box).
-    p.put("ai.djl.pytorch.num_threads", "1");
-    p.put("ai.djl.pytorch.num_interop_threads", "1");
-    return p;
   }
 
   private ServiceProcess process(String name, String module, Map<String, String> props) {

@@ -31,9 +31,7 @@ public final class RewardModelStage implements StageRunner {
   public void validate(JobSpec spec) {
     RewardModelSpec s = spec.getRewardModel();
     TokenizerSource.requireFile("spec.reward_model.train_data", s.getTrainData());
-    if (!s.getEvalData().isBlank()) {
-      TokenizerSource.requireFile("spec.reward_model.eval_data", s.getEvalData());
-    }
+    TokenizerSource.requireFileOrEmpty("spec.reward_model.eval_data", s.getEvalData());
     TokenizerSource.requireDirOrEmpty("spec.reward_model.model_dir", s.getModelDir());
     tokenizers.locate("spec.reward_model.tokenizer_dir", s.getTokenizerDir(), s.getModelDir());
   }
@@ -46,9 +44,7 @@ public final class RewardModelStage implements StageRunner {
     try (TextCodec codec = tokenizers.load(tokenizer)) {
       List<Preference> data = Datasets.preferences(Path.of(s.getTrainData()), codec);
       Optional<List<Preference>> eval =
-          s.getEvalData().isBlank()
-              ? Optional.empty()
-              : Optional.of(Datasets.preferences(Path.of(s.getEvalData()), codec));
+          SupervisedLoop.evalFile(s.getEvalData(), f -> Datasets.preferences(f, codec));
       try (SupervisedLearner<Preference> learner =
           learners.rewardModel(
               s,

@@ -28,9 +28,7 @@ public final class SftStage implements StageRunner {
   public void validate(JobSpec spec) {
     SftSpec s = spec.getSft();
     TokenizerSource.requireFile("spec.sft.train_data", s.getTrainData());
-    if (!s.getEvalData().isBlank()) {
-      TokenizerSource.requireFile("spec.sft.eval_data", s.getEvalData());
-    }
+    TokenizerSource.requireFileOrEmpty("spec.sft.eval_data", s.getEvalData());
     TokenizerSource.requireDirOrEmpty("spec.sft.model_dir", s.getModelDir());
     tokenizers.locate("spec.sft.tokenizer_dir", s.getTokenizerDir(), s.getModelDir());
   }
@@ -44,10 +42,8 @@ public final class SftStage implements StageRunner {
       List<Demonstration> data =
           Datasets.demonstrations(Path.of(s.getTrainData()), codec, s.getMaxSeqLen());
       Optional<List<Demonstration>> eval =
-          s.getEvalData().isBlank()
-              ? Optional.empty()
-              : Optional.of(
-                  Datasets.demonstrations(Path.of(s.getEvalData()), codec, s.getMaxSeqLen()));
+          SupervisedLoop.evalFile(
+              s.getEvalData(), f -> Datasets.demonstrations(f, codec, s.getMaxSeqLen()));
       try (SupervisedLearner<Demonstration> learner =
           learners.sft(
               s,

@@ -16,6 +16,12 @@ import java.util.function.ToIntFunction;
 final class SupervisedLoop<T> {
   private SupervisedLoop() {}
 
+  /** The examples of a separate eval file, or empty when none is named. */
+  static <T> Optional<List<T>> evalFile(
+      String path, java.util.function.Function<Path, List<T>> load) {
+    return path.isBlank() ? Optional.empty() : Optional.of(load.apply(Path.of(path)));
+  }
+
   /**
    * @param evalData a separate eval set (then {@code evalFraction} is 0); empty = split the
    *     examples

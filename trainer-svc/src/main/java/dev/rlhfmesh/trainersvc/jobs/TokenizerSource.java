@@ -63,6 +63,12 @@ public final class TokenizerSource {
     }
   }
 
+  static void requireFileOrEmpty(String field, String path) {
+    if (!path.isBlank()) {
+      requireFile(field, path);
+    }
+  }
+
   static void requireDirOrEmpty(String field, String path) {
     if (!path.isBlank() && !Files.isDirectory(Path.of(path))) {
       throw ServiceException.invalidArgument(field, path, "no such directory on the trainer");
