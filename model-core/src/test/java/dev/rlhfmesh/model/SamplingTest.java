@@ -36,7 +36,7 @@ class SamplingTest {
   @Test
   void topK_neverLeavesTheKBest() {
     SamplingParams p = new SamplingParams(5.0, 2, 1.0, 3);
-    SplittableRandom r = Sampler.rngFor(p, 0);
+    SplittableRandom r = Sampler.rngsFor(p, List.of(new int[] {1}), 1)[0];
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < 500; i++) {
       seen.add(Sampler.choose(LOGITS, p, r).token());
@@ -48,7 +48,7 @@ class SamplingTest {
   void topP_keepsSmallestNucleus() {
     // probabilities ∝ e^l: token 4 ≈ 0.605, token 0 ≈ 0.222 -> top-p 0.7 keeps {4, 0}
     SamplingParams p = new SamplingParams(1.0, 0, 0.7, 4);
-    SplittableRandom r = Sampler.rngFor(p, 0);
+    SplittableRandom r = Sampler.rngsFor(p, List.of(new int[] {1}), 1)[0];
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < 500; i++) {
       seen.add(Sampler.choose(LOGITS, p, r).token());
@@ -63,7 +63,7 @@ class SamplingTest {
   @Test
   void temperature_matchesDistribution() {
     SamplingParams p = SamplingParams.ofTemperature(1.0, 9);
-    SplittableRandom r = Sampler.rngFor(p, 0);
+    SplittableRandom r = Sampler.rngsFor(p, List.of(new int[] {1}), 1)[0];
     int n = 20000;
     int fours = 0;
     for (int i = 0; i < n; i++) {
@@ -137,5 +137,27 @@ class SamplingTest {
       assertEquals(firstEos + 1, stopped.tokens().length);
       assertNotEquals(0, stopped.tokens().length);
     }
+  }
+
+  @Test
+  void rngsFor_sameStreamAloneOrInABatch_independentAcrossPromptsAndRepeats() {
+    SamplingParams p = new SamplingParams(1.0, 0, 1.0, 42);
+    int[] a = {5, 6, 7};
+    int[] b = {5, 6, 8};
+    SplittableRandom[] batch = Sampler.rngsFor(p, List.of(b, a, a), 2);
+    SplittableRandom[] alone = Sampler.rngsFor(p, List.of(a), 4);
+    long[] first = new long[batch.length];
+    for (int i = 0; i < batch.length; i++) {
+      first[i] = batch[i].nextLong();
+    }
+    // a's samples 0, 1 (its first occurrence) and 2, 3 (its repeat) are a alone with n = 4
+    for (int k = 0; k < 4; k++) {
+      assertEquals(alone[k].nextLong(), first[2 + k], "sample " + k + " of prompt a");
+    }
+    Set<Long> distinct = new HashSet<>();
+    for (long f : first) {
+      distinct.add(f);
+    }
+    assertEquals(batch.length, distinct.size(), "every sequence draws its own numbers");
   }
 }

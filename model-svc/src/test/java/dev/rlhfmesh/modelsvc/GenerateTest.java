@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfmesh.proto.common.v1.SamplingParams;
+import dev.rlhfmesh.proto.common.v1.TokenIds;
 import dev.rlhfmesh.proto.model.v1.Completion;
 import dev.rlhfmesh.proto.model.v1.FinishReason;
 import dev.rlhfmesh.proto.model.v1.GenerateResponse;
@@ -93,6 +94,23 @@ class GenerateTest {
       distinct.add(Arrays.toString(tokens(c)));
     }
     assertTrue(distinct.size() >= 5, "samples should differ: " + distinct);
+  }
+
+  @Test
+  void generate_repeatsOfAPromptAreIndependentSamples() {
+    // 12 copies of one prompt with n = 1 are 12 independent samples — the same ones as the prompt
+    // once with n = 12 — not one sample 12 times.
+    TokenIds[] copies = new TokenIds[12];
+    Arrays.fill(copies, ids(5, 6, 7));
+    GenerateResponse repeated = stub().generate(generate("policy", sampling(1.0f, 3, 8), copies));
+    GenerateResponse withN =
+        stub().generate(generate("policy", sampling(1.0f, 3, 8).setN(12), ids(5, 6, 7)));
+    Set<String> distinct = new HashSet<>();
+    for (int i = 0; i < 12; i++) {
+      assertArrayEquals(tokens(withN.getCompletions(i)), tokens(repeated.getCompletions(i)));
+      distinct.add(Arrays.toString(tokens(repeated.getCompletions(i))));
+    }
+    assertTrue(distinct.size() >= 10, "copies should be independent samples: " + distinct);
   }
 
   @Test

@@ -104,9 +104,9 @@ public final class DecodeEngine implements AutoCloseable {
 
   /**
    * Generates continuations with continuous batching over the engine's slots: prompts wait for a
-   * free slot, join between steps, and leave when they finish. Sample i draws from {@link
-   * Sampler#rngFor(SamplingParams, int)} with index i, so the output for a prompt does not depend
-   * on what else is being generated.
+   * free slot, join between steps, and leave when they finish. Prompt i draws from its own
+   * generator ({@link Sampler#rngsFor(SamplingParams, List, int)}), so the output for a prompt does
+   * not depend on what else is being generated.
    *
    * @param prompts token ids, each non-empty and shorter than the cache's maxLen
    * @param eosId end-of-sequence id, or -1 for none
@@ -121,6 +121,7 @@ public final class DecodeEngine implements AutoCloseable {
       }
     }
     Generation[] results = new Generation[n];
+    SplittableRandom[] rngs = Sampler.rngsFor(params, prompts, 1);
     Deque<Integer> waiting = new ArrayDeque<>();
     for (int i = 0; i < n; i++) {
       waiting.add(i);
@@ -131,7 +132,7 @@ public final class DecodeEngine implements AutoCloseable {
       List<Active> joined = new ArrayList<>();
       while (!waiting.isEmpty() && cache.freeSlots() > 0) {
         int i = waiting.poll();
-        joined.add(new Active(i, cache.allocate(), Sampler.rngFor(params, i), maxNewTokens));
+        joined.add(new Active(i, cache.allocate(), rngs[i], maxNewTokens));
       }
       if (!joined.isEmpty()) {
         int[] slots = joined.stream().mapToInt(a -> a.slot).toArray();

@@ -1,19 +1,68 @@
 package dev.rlhfmesh.model.sampling;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * Picks tokens from logits on the CPU (float[] per sequence): greedy, temperature, top-k, top-p.
- * Each sequence has its own {@link SplittableRandom} from {@link #rngFor(SamplingParams, int)}, so
- * the same seed gives the same tokens whatever else is in the batch.
+ * Each sequence has its own {@link SplittableRandom} from {@link #rngsFor(SamplingParams, List,
+ * int)}, so the same seed gives the same tokens whatever else is in the batch.
  */
 public final class Sampler {
   private Sampler() {}
 
-  /** The generator for sample {@code index} of a request. */
-  public static SplittableRandom rngFor(SamplingParams params, int index) {
-    return new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + index);
+  /**
+   * One generator per sequence of a request, prompt-major ({@code n} samples per prompt), each
+   * keyed by the seed, the prompt's tokens and the sample's ordinal among that prompt's samples in
+   * the request. So the same seed and prompt give the same tokens whatever else is in the batch,
+   * while different prompts — and repeats of one prompt — draw independent random numbers. (Keyed
+   * by the sample index alone, every prompt of a batch would draw the same numbers and make the
+   * same kind of sampling mistake at once.)
+   */
+  public static SplittableRandom[] rngsFor(SamplingParams params, List<int[]> prompts, int n) {
+    SplittableRandom[] out = new SplittableRandom[prompts.size() * n];
+    Map<PromptKey, Integer> repeats = new HashMap<>();
+    for (int p = 0; p < prompts.size(); p++) {
+      int[] prompt = prompts.get(p);
+      int earlier = repeats.merge(new PromptKey(prompt), 1, Integer::sum) - 1;
+      long key = promptHash(prompt);
+      for (int s = 0; s < n; s++) {
+        long ordinal = (long) earlier * n + s;
+        out[p * n + s] =
+            new SplittableRandom(
+                params.seed() * 0x9E3779B97F4A7C15L + key + ordinal * 0xC2B2AE3D27D4EB4FL);
+      }
+    }
+    return out;
+  }
+
+  /** A well-mixed 64-bit hash of a prompt's tokens (murmur3's finaliser per token). */
+  private static long promptHash(int[] prompt) {
+    long h = 0x243F6A8885A308D3L ^ prompt.length;
+    for (int t : prompt) {
+      h ^= t;
+      h *= 0xFF51AFD7ED558CCDL;
+      h ^= h >>> 33;
+      h *= 0xC4CEB9FE1A85EC53L;
+      h ^= h >>> 33;
+    }
+    return h;
+  }
+
+  /** Prompt tokens compared by value. */
+  private record PromptKey(int[] tokens) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PromptKey k && Arrays.equals(tokens, k.tokens);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(tokens);
+    }
   }
 
   /** Log-softmax of raw logits (double accumulation). */

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -96,6 +97,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     int n = job.sequenceCount();
     List<Sequence> seqs = new ArrayList<>(n);
     SamplingSpec spec = job.spec();
+    SplittableRandom[] rngs = Sampler.rngsFor(spec.params(), job.prompts(), spec.n());
     for (int p = 0; p < job.prompts().size(); p++) {
       for (int s = 0; s < spec.n(); s++) {
         StopMatcher stop =
@@ -106,8 +108,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                 spec.maxNewTokens(),
                 maxTotal,
                 decoder);
-        seqs.add(
-            new Sequence(job, p, s, job.prompts().get(p), Sampler.rngFor(spec.params(), s), stop));
+        seqs.add(new Sequence(job, p, s, job.prompts().get(p), rngs[p * spec.n() + s], stop));
       }
     }
     synchronized (waitingCount) {
