@@ -5,6 +5,7 @@ import dev.rlhfmesh.launcher.report.ReportWriter;
 import dev.rlhfmesh.launcher.report.RunRecord;
 import dev.rlhfmesh.launcher.task.AdditionTask;
 import dev.rlhfmesh.launcher.task.AdditionTask.Problem;
+import dev.rlhfmesh.launcher.task.PolicyPairs;
 import dev.rlhfmesh.proto.common.v1.SamplingParams;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -76,6 +78,15 @@ public final class DemoPipeline {
                 List.of("loss", "eval_loss", "lr"),
                 null);
         Path sftModel = exportedModel(sft);
+
+        step("starting " + s.modelReplicas + " model-svc replicas");
+        List<ServiceProcess> models = cluster.startModels(sftModel, sftModel, tokenizerDir);
+        List<Channel> modelChannels = models.stream().map(m -> (Channel) m.channel()).toList();
+        if (s.pairData.isEmpty() && s.raterSamplesPerPrompt > 0) {
+          pairData =
+              ratePolicySamples(
+                  task, data, new PolicySampler(tok.channel(), modelChannels, s.maxNewTokens));
+        }
         Job rm =
             jobs.run(
                 "rm",
@@ -95,15 +106,10 @@ public final class DemoPipeline {
                 ? "pairs on the held-out prompts, labelled by the gold rule"
                 : "5% of the training pairs (their own labels)");
 
-        step("starting " + s.modelReplicas + " model-svc replicas and reward-svc");
-        List<ServiceProcess> models = cluster.startModels(sftModel, sftModel, tokenizerDir);
+        step("starting reward-svc");
         ServiceProcess reward = cluster.startReward(rewardModel);
         GoldEvaluator gold =
-            new GoldEvaluator(
-                tok.channel(),
-                models.stream().map(m -> (Channel) m.channel()).toList(),
-                reward.channel(),
-                s.maxNewTokens);
+            new GoldEvaluator(tok.channel(), modelChannels, reward.channel(), s.maxNewTokens);
 
         List<Problem> evalSet = task.evalProblems();
         GoldEvaluator.Result before = gold.evaluate(evalSet, s.seed, "SFT");
@@ -170,6 +176,46 @@ public final class DemoPipeline {
 
   public RunRecord record() {
     return record;
+  }
+
+  /**
+   * Has the raters compare the SFT policy's own answers on training prompts and mixes those pairs
+   * into the reward model's training file; returns that file.
+   */
+  private Path ratePolicySamples(AdditionTask task, AdditionTask.TaskFiles data, PolicySampler sft)
+      throws IOException {
+    List<Problem> problems = task.trainProblems();
+    if (s.raterPrompts > 0 && s.raterPrompts < problems.size()) {
+      problems = problems.subList(0, s.raterPrompts);
+    }
+    step(
+        "sampling the SFT policy for the raters: "
+            + s.raterSamplesPerPrompt
+            + " answers to each of "
+            + problems.size()
+            + " training prompts");
+    int k = s.raterSamplesPerPrompt;
+    PolicySampler.Samples samples =
+        sft.sample(problems.stream().map(Problem::prompt).toList(), k, 1.0f, s.seed + 77);
+    List<List<String>> answers = new ArrayList<>();
+    for (int i = 0; i < problems.size(); i++) {
+      List<String> mine = new ArrayList<>();
+      for (int j = 0; j < k; j++) {
+        mine.add(samples.get(i, j));
+      }
+      answers.add(mine);
+    }
+    List<PolicyPairs.Pair> pairs = PolicyPairs.rate(problems, answers, s.flippedLabelShare, s.seed);
+    Path mixed = data.pairs().resolveSibling("pairs_rated.jsonl");
+    int fromPolicy =
+        PolicyPairs.writeMixed(
+            data.pairs(), pairs, s.policyPairShare, s.preferencePairs, s.seed, mixed);
+    out.printf(
+        "raters compared %d pairs of the SFT policy's answers; %d of the reward model's %d"
+            + " training pairs come from them%n",
+        pairs.size(), fromPolicy, s.preferencePairs);
+    record.putFigure("rater pairs from SFT samples", pairs.size());
+    return mixed;
   }
 
   private Path trainTokenizer(Channel tokenizer, Path dir, AdditionTask.TaskFiles data)

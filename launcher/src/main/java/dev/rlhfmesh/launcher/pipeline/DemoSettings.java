@@ -22,11 +22,23 @@ public final class DemoSettings {
   // with fewer examples than draws SFT memorises each training prompt's few noisy answers instead
   // of
   // learning the demonstrators' error rate, and sampled SFT is far better than its demonstrators.
-  public int sftExamples = 384_000;
+  public int sftExamples = 512_000;
   public int preferencePairs = 128_000;
   public double wrongDemoShare = 0.35;
   public double flippedLabelShare = 0.10;
   public int heldOutPrompts = 900;
+
+  // The raters also compare the SFT policy's own answers (one right, one wrong, per prompt), so the
+  // reward model sees the policy's real mistakes — carry slips among them — and not only the
+  // written ones; without them PPO drifts onto the slips (README, "The local pipeline").
+  /** SFT samples per training prompt that the raters compare (0 = written pairs only). */
+  public int raterSamplesPerPrompt = 4;
+
+  /** Training prompts whose SFT samples the raters compare (0 = all of them). */
+  public int raterPrompts = 0;
+
+  /** Share of the reward model's training pairs made from the SFT policy's samples. */
+  public double policyPairShare = 0.5;
 
   /** A user's own data instead of the built-in task (JSONL, see README); empty = built-in. */
   public String sftData = "";
@@ -40,8 +52,9 @@ public final class DemoSettings {
   // --- tokenizer ---
   public int tokenizerVocabSize = 0; // 0 = bytes and specials only (character-level for this task)
 
-  // --- SFT (DEMO-NOTES: 1,500 × 256 at lr 3e-3 with warmup and cosine decay) ---
-  public int sftSteps = 1500;
+  // --- SFT (DEMO-NOTES: 1,500 × 256 at lr 3e-3 with warmup and cosine decay; 2,000 here, as
+  // at 1,500 one seed in two had not yet learned to add) ---
+  public int sftSteps = 2000;
   public int sftBatch = 256;
   public double sftLr = 3e-3;
   public int sftWarmup = 100;
@@ -82,6 +95,8 @@ public final class DemoSettings {
     s.sftSteps = 60;
     s.sftWarmup = 6;
     s.sftBatch = 32;
+    s.raterSamplesPerPrompt = 2;
+    s.raterPrompts = 128;
     s.rmSteps = 40;
     s.rmBatch = 32;
     s.ppoIterations = 4;

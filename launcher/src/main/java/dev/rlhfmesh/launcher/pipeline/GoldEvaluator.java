@@ -2,16 +2,9 @@ package dev.rlhfmesh.launcher.pipeline;
 
 import dev.rlhfmesh.launcher.task.AdditionTask;
 import dev.rlhfmesh.launcher.task.AdditionTask.Problem;
-import dev.rlhfmesh.proto.common.v1.SamplingParams;
-import dev.rlhfmesh.proto.common.v1.TokenIds;
-import dev.rlhfmesh.proto.model.v1.Completion;
-import dev.rlhfmesh.proto.model.v1.GenerateRequest;
-import dev.rlhfmesh.proto.model.v1.ModelServiceGrpc;
 import dev.rlhfmesh.proto.reward.v1.RewardSample;
 import dev.rlhfmesh.proto.reward.v1.RewardServiceGrpc;
 import dev.rlhfmesh.proto.reward.v1.ScoreRequest;
-import dev.rlhfmesh.proto.tokenizer.v1.DecodeRequest;
-import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoResponse;
 import dev.rlhfmesh.proto.tokenizer.v1.SpecialToken;
@@ -22,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Measures the gold score of whatever the policy replicas serve now, the way the reward model never
@@ -44,17 +36,13 @@ public final class GoldEvaluator {
   /** Pairs (two samples each) per Score call, well inside reward-svc's max-samples (1,024). */
   private static final int SCORE_PAIRS_PER_CALL = 256;
 
-  private final Channel tokenizer;
-  private final List<Channel> models;
+  private final PolicySampler sampler;
   private final Channel reward;
-  private final int maxNewTokens;
   private final String endToken;
 
   public GoldEvaluator(Channel tokenizer, List<Channel> models, Channel reward, int maxNewTokens) {
-    this.tokenizer = tokenizer;
-    this.models = models;
+    this.sampler = new PolicySampler(tokenizer, models, maxNewTokens);
     this.reward = reward;
-    this.maxNewTokens = maxNewTokens;
     this.endToken = endTokenText(tokenizer);
   }
 
@@ -72,12 +60,8 @@ public final class GoldEvaluator {
 
   public Result evaluate(List<Problem> problems, long seed, String label) {
     List<String> prompts = problems.stream().map(Problem::prompt).toList();
-    List<TokenIds> ids =
-        TokenizerServiceGrpc.newBlockingStub(tokenizer)
-            .encode(EncodeRequest.newBuilder().addAllTexts(prompts).build())
-            .getSequencesList();
-    Generated sampled = generate(ids, 1.0f, seed);
-    Generated greedy = generate(ids, 0.0f, seed);
+    PolicySampler.Samples sampled = sampler.sample(prompts, 1, 1.0f, seed);
+    PolicySampler.Samples greedy = sampler.sample(prompts, 1, 0.0f, seed);
     int okSampled = 0;
     int okGreedy = 0;
     Map<Integer, Integer> errors = new HashMap<>();
@@ -85,25 +69,25 @@ public final class GoldEvaluator {
     List<Map<String, String>> examples = new ArrayList<>();
     for (int i = 0; i < problems.size(); i++) {
       Problem p = problems.get(i);
-      boolean s = AdditionTask.isCorrect(p, sampled.texts.get(i));
+      boolean s = AdditionTask.isCorrect(p, sampled.texts().get(i));
       okSampled += s ? 1 : 0;
-      okGreedy += AdditionTask.isCorrect(p, greedy.texts.get(i)) ? 1 : 0;
+      okGreedy += AdditionTask.isCorrect(p, greedy.texts().get(i)) ? 1 : 0;
       if (!s) {
-        if (!sampled.texts.get(i).isBlank()) {
+        if (!sampled.texts().get(i).isBlank()) {
           wrongIdx.add(i); // an empty answer has nothing for the reward model to compare
         }
-        errors.merge(errorOffset(p, sampled.texts.get(i)), 1, Integer::sum);
+        errors.merge(errorOffset(p, sampled.texts().get(i)), 1, Integer::sum);
       }
       if (i < 8) {
         Map<String, String> ex = new LinkedHashMap<>();
         ex.put("model", label);
         ex.put("prompt", p.prompt());
-        ex.put("response", sampled.texts.get(i));
+        ex.put("response", sampled.texts().get(i));
         ex.put("correct", s ? "yes" : "no (" + p.answer() + ")");
         examples.add(ex);
       }
     }
-    double hacked = wrongAboveCorrect(problems, sampled.texts, wrongIdx);
+    double hacked = wrongAboveCorrect(problems, sampled.texts(), wrongIdx);
     String common =
         errors.entrySet().stream()
             .max(Map.Entry.comparingByValue())
@@ -120,63 +104,9 @@ public final class GoldEvaluator {
         okGreedy / (double) n,
         hacked,
         common,
-        sampled.version,
-        sampled.newest,
+        sampled.version(),
+        sampled.newest(),
         examples);
-  }
-
-  /** Decoded answers and the oldest and newest weight versions that produced them. */
-  private record Generated(List<String> texts, long version, long newest) {}
-
-  /** Splits the prompts over every replica at once and decodes the answers. */
-  private Generated generate(List<TokenIds> prompts, float temperature, long seed) {
-    int parts = models.size();
-    List<CompletableFuture<List<Completion>>> futures = new ArrayList<>();
-    int per = (prompts.size() + parts - 1) / parts;
-    for (int r = 0; r < parts; r++) {
-      List<TokenIds> slice =
-          prompts.subList(
-              Math.min(prompts.size(), r * per), Math.min(prompts.size(), (r + 1) * per));
-      Channel ch = models.get(r);
-      long partSeed = seed * 1000 + r;
-      futures.add(
-          CompletableFuture.supplyAsync(
-              () ->
-                  slice.isEmpty()
-                      ? List.of()
-                      : ModelServiceGrpc.newBlockingStub(ch)
-                          .generate(
-                              GenerateRequest.newBuilder()
-                                  .setModel("policy")
-                                  .addAllPrompts(slice)
-                                  .setSampling(
-                                      SamplingParams.newBuilder()
-                                          .setTemperature(temperature)
-                                          .setMaxNewTokens(maxNewTokens)
-                                          .setN(1)
-                                          .setSeed(partSeed))
-                                  .build())
-                          .getCompletionsList()));
-    }
-    List<TokenIds> responses = new ArrayList<>();
-    long version = Long.MAX_VALUE;
-    long newest = 0;
-    for (CompletableFuture<List<Completion>> f : futures) {
-      for (Completion c : f.join()) {
-        responses.add(TokenIds.newBuilder().addAllIds(c.getTokenIdsList()).build());
-        version = Math.min(version, c.getPolicyVersion());
-        newest = Math.max(newest, c.getPolicyVersion());
-      }
-    }
-    List<String> texts =
-        TokenizerServiceGrpc.newBlockingStub(tokenizer)
-            .decode(
-                DecodeRequest.newBuilder()
-                    .addAllSequences(responses)
-                    .setSkipSpecialTokens(true)
-                    .build())
-            .getTextsList();
-    return new Generated(texts, version == Long.MAX_VALUE ? 0 : version, newest);
   }
 
   /**
