@@ -1,4 +1,4 @@
-package dev.rlhfmesh.tokenizersvc.core;
+package dev.rlhfmesh.model.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -16,14 +16,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers binding, with what the
- * service reports about it (vocab size, special tokens, eos/bos/pad, chat template, source).
+ * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers binding, with what a
+ * service reports about it (vocab size, special tokens, eos/bos/pad, chat template, source). The
+ * one implementation of text ⇄ ids and chat prompts: tokenizer-svc serves it over gRPC and the
+ * gateway runs it in-process, so both give the same ids, texts and chat prompts for the same files.
  *
  * <p>Loaded with {@code truncation=false}, {@code padding=false} and no clean-up of tokenization
  * spaces: DJL otherwise cuts every text at 512 tokens and rewrites spaces on decode. Thread-safe:
  * the native tokenizer is shared by concurrent calls.
  */
 public final class LoadedTokenizer implements AutoCloseable {
+  /** The tokenizer file of a Hugging Face-style directory. */
+  public static final String TOKENIZER_JSON = "tokenizer.json";
+
+  /** Its optional companion: eos/bos/pad token names and the chat template. */
+  public static final String TOKENIZER_CONFIG_JSON = "tokenizer_config.json";
+
   /** A special token and its id. */
   public record Special(String content, int id) {}
 
@@ -68,10 +76,7 @@ public final class LoadedTokenizer implements AutoCloseable {
    * @param source what {@link #source()} reports (e.g. the path, or how the tokenizer was made)
    */
   public static LoadedTokenizer load(Path location, String source) throws IOException {
-    Path file =
-        Files.isDirectory(location)
-            ? location.resolve(TokenizerJsonWriter.TOKENIZER_JSON)
-            : location;
+    Path file = Files.isDirectory(location) ? location.resolve(TOKENIZER_JSON) : location;
     if (!Files.isRegularFile(file)) {
       throw new IOException("no tokenizer.json at " + location);
     }
@@ -94,7 +99,7 @@ public final class LoadedTokenizer implements AutoCloseable {
         }
       }
     }
-    Path configFile = file.resolveSibling(TokenizerJsonWriter.TOKENIZER_CONFIG_JSON);
+    Path configFile = file.resolveSibling(TOKENIZER_CONFIG_JSON);
     JsonObject config = Files.isRegularFile(configFile) ? readJson(configFile) : new JsonObject();
 
     String templateNote = "default template";
@@ -193,6 +198,29 @@ public final class LoadedTokenizer implements AutoCloseable {
     } catch (IndexOutOfBoundsException e) {
       return text.length();
     }
+  }
+
+  /** Ids of one text: {@link #encode(List, boolean, boolean)} of a batch of one, no offsets. */
+  public int[] encode(String text, boolean addSpecialTokens) {
+    return encode(List.of(text), addSpecialTokens, false).get(0).ids();
+  }
+
+  /**
+   * Renders a conversation with this tokenizer's chat template, its bos/eos token texts filling
+   * {@code {bos}}/{@code {eos}} (ApplyChatTemplate's text).
+   *
+   * @throws InvalidMessageException naming {@code messages} or {@code messages[i].role}
+   */
+  public String renderChat(List<ChatTemplate.Message> messages, boolean addGenerationPrompt) {
+    return chatTemplate.render(messages, addGenerationPrompt, tokenText(bosId), tokenText(eosId));
+  }
+
+  /**
+   * The prompt ids of a conversation: {@link #renderChat} encoded without added special tokens (the
+   * role markers in the rendered text are still matched as special ids). ApplyChatTemplate's ids.
+   */
+  public int[] chatPromptIds(List<ChatTemplate.Message> messages, boolean addGenerationPrompt) {
+    return encode(renderChat(messages, addGenerationPrompt), false);
   }
 
   /** Decodes one id list; callers check the ids are in {@code [0, vocabSize)}. */
