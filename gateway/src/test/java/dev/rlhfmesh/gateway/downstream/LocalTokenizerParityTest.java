@@ -141,9 +141,13 @@ class LocalTokenizerParityTest {
 
   private static void assertSameAnswers(LocalTokenizer local) {
     List<int[]> sequences = new ArrayList<>();
-    for (String text : TEXTS) {
+    // both read ids only; DJL's full Encoding (what Encode with offsets returns) is the reference
+    List<LoadedTokenizer.Encoded> full = local.loaded().encode(TEXTS, false, true);
+    for (int i = 0; i < TEXTS.size(); i++) {
+      String text = TEXTS.get(i);
       int[] want = await(remote.encode(text, TIMEOUT));
       assertArrayEquals(want, await(local.encode(text, TIMEOUT)), "encode " + text);
+      assertArrayEquals(full.get(i).ids(), want, "ids of the full encoding of " + text);
       sequences.add(want);
     }
     int eos = 256;

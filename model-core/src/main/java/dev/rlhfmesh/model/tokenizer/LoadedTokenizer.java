@@ -3,6 +3,7 @@ package dev.rlhfmesh.model.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -165,6 +166,9 @@ public final class LoadedTokenizer implements AutoCloseable {
     if (texts.isEmpty()) {
       return List.of();
     }
+    if (!offsets) {
+      return idsOnly(texts, addSpecialTokens);
+    }
     Encoding[] encodings = tokenizer.batchEncode(texts, addSpecialTokens, false);
     List<Encoded> out = new ArrayList<>(encodings.length);
     for (int i = 0; i < encodings.length; i++) {
@@ -189,6 +193,34 @@ public final class LoadedTokenizer implements AutoCloseable {
       out.add(new Encoded(intIds, starts, ends));
     }
     return out;
+  }
+
+  /**
+   * The same native batch encode as {@link HuggingFaceTokenizer#batchEncode}, reading only the ids:
+   * DJL's {@link Encoding} also copies every token's string, type id, masks and spans out of the
+   * native encoding, which costs more than the encoding itself (measured here: 47 µs vs 13 µs for a
+   * 44-character text, 3.7 ms vs 1.2 ms for 4,100 characters).
+   */
+  private List<Encoded> idsOnly(List<String> texts, boolean addSpecialTokens) {
+    long[] handles =
+        TokenizersLibrary.LIB.batchEncode(
+            tokenizer.getHandle(), texts.toArray(new String[0]), addSpecialTokens);
+    try {
+      List<Encoded> out = new ArrayList<>(handles.length);
+      for (long handle : handles) {
+        long[] ids = TokenizersLibrary.LIB.getTokenIds(handle);
+        int[] intIds = new int[ids.length];
+        for (int j = 0; j < ids.length; j++) {
+          intIds[j] = (int) ids[j];
+        }
+        out.add(new Encoded(intIds, null, null));
+      }
+      return out;
+    } finally {
+      for (long handle : handles) {
+        TokenizersLibrary.LIB.deleteEncoding(handle);
+      }
+    }
   }
 
   /** Native char offsets count Unicode code points; the contract counts Java chars. */

@@ -80,6 +80,19 @@ class LoadedTokenizerTest {
   }
 
   @Test
+  void encode_idsOnlyEqualTheIdsOfTheFullEncoding() throws IOException {
+    try (LoadedTokenizer t = load()) {
+      List<String> texts = List.of("hi there", "", "<s>hi</s> bot what", "  bot\tbot\n");
+      List<LoadedTokenizer.Encoded> idsOnly = t.encode(texts, false, false);
+      List<LoadedTokenizer.Encoded> full = t.encode(texts, false, true);
+      for (int i = 0; i < texts.size(); i++) {
+        assertArrayEquals(full.get(i).ids(), idsOnly.get(i).ids(), texts.get(i));
+      }
+      assertArrayEquals(new int[] {4, 1, 5, 3, 0}, idsOnly.get(2).ids());
+    }
+  }
+
+  @Test
   void renderChat_namesTheBadRole() throws IOException {
     try (LoadedTokenizer t = load()) {
       InvalidMessageException e =
