@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,6 +221,10 @@ public final class LoadedTokenizer implements AutoCloseable {
       for (long handle : handles) {
         TokenizersLibrary.LIB.deleteEncoding(handle);
       }
+      // The native tokenizer is freed when its Java object is finalized: keep it reachable until
+      // the native calls that use its handle are done (a replaced tokenizer may be garbage by
+      // then).
+      Reference.reachabilityFence(tokenizer);
     }
   }
 
