@@ -71,3 +71,6 @@ echo "load before: $(uptime)"
 java -cp "$cp" dev.rlhfmesh.gateway.bench.GatewayLatencyBench --model-svc localhost:19002 \
   --tokenizer localhost:19001 "${gateways[@]}" --cpu-pids "$cpu_pids" --key bench "$@"
 echo "load after:  $(uptime)"
+for kv in ${cpu_pids//,/ }; do
+  echo "rss ${kv%%=*}: $(($(ps -o rss= -p "${kv#*=}") / 1024)) MiB"
+done
