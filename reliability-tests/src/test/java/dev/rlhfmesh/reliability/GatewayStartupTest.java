@@ -8,22 +8,25 @@ import dev.rlhfmesh.launcher.process.Supervisor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged gateway with unusable model-svc address settings does not start: the process exits
- * during its start and its log names the config key and the value. (It used to start SERVING and
- * fail every model call with an injection error naming an internal class.)
+ * The packaged gateway with unusable model-svc address settings, or an in-process tokenizer path
+ * that holds no tokenizer, does not start: the process exits during its start and its log names the
+ * config key and the value. (With bad addresses it used to start SERVING and fail every model call
+ * with an injection error naming an internal class.)
  */
 class GatewayStartupTest {
+  private static final String MODEL = "quarkus.grpc.clients.model.";
 
-  /** Starts a gateway with one model client setting changed; returns its log after it exited. */
-  private static String failedStart(String name, String setting, String value) throws Exception {
+  /** Starts a gateway with one setting changed; returns its log after it exited. */
+  private static String failedStart(String name, String key, String value) throws Exception {
     Mesh mesh = Mesh.get();
     Map<String, String> props = mesh.gatewayProps(Supervisor.freePort(), mesh.model);
-    props.put("quarkus.grpc.clients.model." + setting, value);
+    props.put(key, value);
     try {
       // Quarkus starts the gRPC server just before the start-up checks run, so health may say
       // SERVING for a few milliseconds before the failed check stops the process
@@ -41,7 +44,7 @@ class GatewayStartupTest {
 
   @Test
   void unknownNameResolver_failsTheStartNamingKeyAndValue() throws Exception {
-    String log = failedStart("gateway-bad-resolver", "name-resolver", "default");
+    String log = failedStart("gateway-bad-resolver", MODEL + "name-resolver", "default");
     assertTrue(
         log.contains("quarkus.grpc.clients.model.name-resolver = 'default'"),
         "log does not name the key and value:\n" + log);
@@ -49,9 +52,19 @@ class GatewayStartupTest {
 
   @Test
   void unparseableHost_failsTheStartNamingKeyAndValue() throws Exception {
-    String log = failedStart("gateway-bad-host", "host", "model svc");
+    String log = failedStart("gateway-bad-host", MODEL + "host", "model svc");
     assertTrue(
         log.contains("quarkus.grpc.clients.model.host = 'model svc'"),
+        "log does not name the key and value:\n" + log);
+  }
+
+  @Test
+  void tokenizerPathWithoutTokenizer_failsTheStartNamingKeyAndValue() throws Exception {
+    Path empty = Files.createTempDirectory("no-tokenizer");
+    String log =
+        failedStart("gateway-bad-tokenizer-path", "rlhf.gateway.tokenizer-path", empty.toString());
+    assertTrue(
+        log.contains("rlhf.gateway.tokenizer-path = '" + empty + "': cannot load a tokenizer"),
         "log does not name the key and value:\n" + log);
   }
 }

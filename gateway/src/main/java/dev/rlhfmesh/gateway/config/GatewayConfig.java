@@ -2,6 +2,7 @@ package dev.rlhfmesh.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,14 @@ public interface GatewayConfig {
    */
   @WithDefault("60s")
   Duration requestTimeout();
+
+  /**
+   * Tokenize in-process from this Hugging Face-style tokenizer (a directory with tokenizer.json and
+   * optionally tokenizer_config.json, or the tokenizer.json file) instead of calling tokenizer-svc:
+   * the same files must give the same ids as the tokenizer-svc the models were trained with. Unset:
+   * every call goes to tokenizer-svc ({@code quarkus.grpc.clients.tokenizer.*}). Checked at start.
+   */
+  Optional<Path> tokenizerPath();
 
   /** Model used when a request names none. */
   @WithDefault("policy")

@@ -5,7 +5,11 @@ import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
 
-/** What the gateway needs from tokenizer-svc (the port; the gRPC client implements it). */
+/**
+ * What the gateway needs from a tokenizer (the port): tokenizer-svc over gRPC ({@code
+ * downstream.GrpcTokenizer}, the default) or the same tokenizer in-process ({@code
+ * tokenize.LocalTokenizer}, with {@code rlhf.gateway.tokenizer-path}).
+ */
 public interface Tokenizer {
   /** Text → ids, without special tokens. */
   Uni<int[]> encode(String text, Duration timeout);

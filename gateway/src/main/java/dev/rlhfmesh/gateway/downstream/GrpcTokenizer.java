@@ -15,12 +15,18 @@ import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** {@link Tokenizer} over tokenizer-svc ({@code quarkus.grpc.clients.tokenizer.*}). */
+/**
+ * {@link Tokenizer} over tokenizer-svc ({@code quarkus.grpc.clients.tokenizer.*}), the default.
+ * Only a bean of its own type: {@code tokenize.TokenizerChoice} decides whether the gateway uses it
+ * or the in-process tokenizer.
+ */
 @ApplicationScoped
+@Typed(GrpcTokenizer.class)
 public class GrpcTokenizer implements Tokenizer {
   @GrpcClient("tokenizer")
   Channel channel;

@@ -14,6 +14,7 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Downstream fake of tokenizer-svc: one token per UTF-8 byte (ids 0–255), so every multi-byte
@@ -26,8 +27,12 @@ public class FakeTokenizer extends TokenizerServiceGrpc.TokenizerServiceImplBase
   public static final int EOS = 256;
   public static final int VOCAB = 257;
 
+  /** Calls answered, of any method (the in-process tokenizer test checks none arrive). */
+  public static final AtomicInteger CALLS = new AtomicInteger();
+
   @Override
   public void encode(EncodeRequest req, StreamObserver<EncodeResponse> out) {
+    CALLS.incrementAndGet();
     EncodeResponse.Builder b = EncodeResponse.newBuilder();
     for (String t : req.getTextsList()) {
       b.addSequences(bytes(t));
@@ -38,6 +43,7 @@ public class FakeTokenizer extends TokenizerServiceGrpc.TokenizerServiceImplBase
 
   @Override
   public void decode(DecodeRequest req, StreamObserver<DecodeResponse> out) {
+    CALLS.incrementAndGet();
     DecodeResponse.Builder b = DecodeResponse.newBuilder();
     for (TokenIds seq : req.getSequencesList()) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -64,6 +70,7 @@ public class FakeTokenizer extends TokenizerServiceGrpc.TokenizerServiceImplBase
   @Override
   public void applyChatTemplate(
       ApplyChatTemplateRequest req, StreamObserver<ApplyChatTemplateResponse> out) {
+    CALLS.incrementAndGet();
     StringBuilder text = new StringBuilder();
     for (ChatMessage m : req.getMessagesList()) {
       text.append("<|").append(m.getRole()).append("|>").append(m.getContent()).append('\n');

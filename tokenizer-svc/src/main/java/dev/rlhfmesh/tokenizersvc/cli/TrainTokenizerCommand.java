@@ -1,8 +1,8 @@
 package dev.rlhfmesh.tokenizersvc.cli;
 
 import dev.rlhfmesh.grpc.errors.ServiceException;
+import dev.rlhfmesh.model.tokenizer.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.core.BuiltInCorpus;
-import dev.rlhfmesh.tokenizersvc.core.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.core.TrainingJob;
 import java.io.BufferedReader;
 import java.util.ArrayList;

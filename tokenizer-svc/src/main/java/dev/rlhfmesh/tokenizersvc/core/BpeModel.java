@@ -1,5 +1,6 @@
 package dev.rlhfmesh.tokenizersvc.core;
 
+import dev.rlhfmesh.model.tokenizer.SpecialTokens;
 import java.util.List;
 import java.util.Map;
 

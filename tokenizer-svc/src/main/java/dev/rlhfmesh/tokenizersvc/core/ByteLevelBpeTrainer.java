@@ -1,6 +1,7 @@
 package dev.rlhfmesh.tokenizersvc.core;
 
 import dev.rlhfmesh.grpc.errors.ServiceException;
+import dev.rlhfmesh.model.tokenizer.SpecialTokens;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

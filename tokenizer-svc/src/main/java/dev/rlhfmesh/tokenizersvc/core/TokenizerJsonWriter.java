@@ -5,6 +5,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.rlhfmesh.model.tokenizer.ChatTemplate;
+import dev.rlhfmesh.model.tokenizer.LoadedTokenizer;
+import dev.rlhfmesh.model.tokenizer.SpecialTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +23,8 @@ import java.util.Map;
  * name and moved into place, so a reader never sees half a file.
  */
 public final class TokenizerJsonWriter {
-  public static final String TOKENIZER_JSON = "tokenizer.json";
-  public static final String TOKENIZER_CONFIG_JSON = "tokenizer_config.json";
+  public static final String TOKENIZER_JSON = LoadedTokenizer.TOKENIZER_JSON;
+  public static final String TOKENIZER_CONFIG_JSON = LoadedTokenizer.TOKENIZER_CONFIG_JSON;
 
   private static final Gson GSON =
       new GsonBuilder().serializeNulls().disableHtmlEscaping().setPrettyPrinting().create();

@@ -1,6 +1,8 @@
 package dev.rlhfmesh.tokenizersvc.core;
 
 import dev.rlhfmesh.grpc.errors.ServiceException;
+import dev.rlhfmesh.model.tokenizer.ChatTemplate;
+import dev.rlhfmesh.model.tokenizer.SpecialTokens;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

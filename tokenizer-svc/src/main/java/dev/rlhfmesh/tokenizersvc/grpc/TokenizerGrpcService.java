@@ -3,6 +3,9 @@ package dev.rlhfmesh.tokenizersvc.grpc;
 import dev.rlhfmesh.grpc.errors.ErrorKind;
 import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.grpc.errors.Validation;
+import dev.rlhfmesh.model.tokenizer.ChatTemplate;
+import dev.rlhfmesh.model.tokenizer.InvalidMessageException;
+import dev.rlhfmesh.model.tokenizer.LoadedTokenizer;
 import dev.rlhfmesh.proto.common.v1.ChatMessage;
 import dev.rlhfmesh.proto.common.v1.TokenIds;
 import dev.rlhfmesh.proto.tokenizer.v1.ApplyChatTemplateRequest;
@@ -19,8 +22,6 @@ import dev.rlhfmesh.proto.tokenizer.v1.TokenizerService;
 import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerResponse;
 import dev.rlhfmesh.tokenizersvc.config.TokenizerConfig;
-import dev.rlhfmesh.tokenizersvc.core.ChatTemplate;
-import dev.rlhfmesh.tokenizersvc.core.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.core.TrainingJob;
 import dev.rlhfmesh.tokenizersvc.runtime.ActiveTokenizer;
 import io.grpc.Context;
@@ -102,17 +103,15 @@ public class TokenizerGrpcService implements TokenizerService {
       messages.add(new ChatTemplate.Message(m.getRole(), m.getContent()));
     }
     LoadedTokenizer tokenizer = active.get();
-    String text =
-        tokenizer
-            .chatTemplate()
-            .render(
-                messages,
-                request.getAddGenerationPrompt(),
-                tokenizer.tokenText(tokenizer.bosId()),
-                tokenizer.tokenText(tokenizer.eosId()));
+    String text;
+    try {
+      text = tokenizer.renderChat(messages, request.getAddGenerationPrompt());
+    } catch (InvalidMessageException e) {
+      throw ServiceException.invalidArgument(e.field(), e.value(), e.reason());
+    }
     ApplyChatTemplateResponse.Builder out = ApplyChatTemplateResponse.newBuilder().setText(text);
     if (request.getTokenize()) {
-      out.setIds(toIds(tokenizer.encode(List.of(text), false, false).get(0).ids()));
+      out.setIds(toIds(tokenizer.encode(text, false)));
     }
     return Uni.createFrom().item(out.build());
   }

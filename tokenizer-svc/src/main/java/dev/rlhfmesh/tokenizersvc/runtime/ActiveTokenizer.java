@@ -1,10 +1,10 @@
 package dev.rlhfmesh.tokenizersvc.runtime;
 
+import dev.rlhfmesh.model.tokenizer.ChatTemplate;
+import dev.rlhfmesh.model.tokenizer.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.config.TokenizerConfig;
 import dev.rlhfmesh.tokenizersvc.core.BpeModel;
 import dev.rlhfmesh.tokenizersvc.core.BuiltInCorpus;
-import dev.rlhfmesh.tokenizersvc.core.ChatTemplate;
-import dev.rlhfmesh.tokenizersvc.core.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.core.TokenizerJsonWriter;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

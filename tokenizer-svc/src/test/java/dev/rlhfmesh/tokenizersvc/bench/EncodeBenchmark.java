@@ -1,11 +1,11 @@
 package dev.rlhfmesh.tokenizersvc.bench;
 
+import dev.rlhfmesh.model.tokenizer.ChatTemplate;
+import dev.rlhfmesh.model.tokenizer.LoadedTokenizer;
 import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
 import dev.rlhfmesh.tokenizersvc.core.BuiltInCorpus;
-import dev.rlhfmesh.tokenizersvc.core.ChatTemplate;
-import dev.rlhfmesh.tokenizersvc.core.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.core.TokenizerJsonWriter;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;

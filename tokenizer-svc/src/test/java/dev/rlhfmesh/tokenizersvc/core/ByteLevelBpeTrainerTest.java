@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfmesh.grpc.errors.ErrorKind;
 import dev.rlhfmesh.grpc.errors.ServiceException;
+import dev.rlhfmesh.model.tokenizer.ChatTemplate;
+import dev.rlhfmesh.model.tokenizer.LoadedTokenizer;
+import dev.rlhfmesh.model.tokenizer.SpecialTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

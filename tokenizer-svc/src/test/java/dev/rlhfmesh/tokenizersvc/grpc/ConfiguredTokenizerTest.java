@@ -2,13 +2,13 @@ package dev.rlhfmesh.tokenizersvc.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.rlhfmesh.model.tokenizer.ChatTemplate;
 import dev.rlhfmesh.proto.common.v1.ChatMessage;
 import dev.rlhfmesh.proto.tokenizer.v1.ApplyChatTemplateRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoResponse;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc.TokenizerServiceBlockingStub;
 import dev.rlhfmesh.tokenizersvc.core.ByteLevelBpeTrainer;
-import dev.rlhfmesh.tokenizersvc.core.ChatTemplate;
 import dev.rlhfmesh.tokenizersvc.core.TokenizerJsonWriter;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rlhfmesh.model.tokenizer.LoadedTokenizer;
 import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.GetTokenizerInfoResponse;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc.TokenizerServiceBlockingStub;
 import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TrainTokenizerResponse;
-import dev.rlhfmesh.tokenizersvc.core.LoadedTokenizer;
 import dev.rlhfmesh.tokenizersvc.runtime.ActiveTokenizer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

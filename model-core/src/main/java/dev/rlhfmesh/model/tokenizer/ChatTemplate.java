@@ -1,6 +1,5 @@
-package dev.rlhfmesh.tokenizersvc.core;
+package dev.rlhfmesh.model.tokenizer;
 
-import dev.rlhfmesh.grpc.errors.ServiceException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -68,18 +67,18 @@ public final class ChatTemplate {
   /**
    * Renders a conversation.
    *
-   * @throws ServiceException INVALID_ARGUMENT naming {@code messages} or {@code messages[i].role}
+   * @throws InvalidMessageException naming {@code messages} or {@code messages[i].role}
    */
   public String render(
       List<Message> messages, boolean addGenerationPrompt, String bos, String eos) {
     if (messages.isEmpty()) {
-      throw ServiceException.invalidArgument("messages", "[]", "must not be empty");
+      throw new InvalidMessageException("messages", "[]", "must not be empty");
     }
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
       if (!ROLES.contains(m.role())) {
-        throw ServiceException.invalidArgument(
+        throw new InvalidMessageException(
             "messages[" + i + "].role", m.role(), "must be one of system, user, assistant");
       }
       append(out, perMessage, m.role(), m.content(), bos, eos);

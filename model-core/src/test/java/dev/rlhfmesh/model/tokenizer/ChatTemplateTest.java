@@ -1,10 +1,9 @@
-package dev.rlhfmesh.tokenizersvc.core;
+package dev.rlhfmesh.model.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rlhfmesh.grpc.errors.ServiceException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -44,12 +43,14 @@ class ChatTemplateTest {
 
   @Test
   void render_rejectsUnknownRoleNamingTheField() {
-    ServiceException e =
+    InvalidMessageException e =
         assertThrows(
-            ServiceException.class,
+            InvalidMessageException.class,
             () ->
                 ChatTemplate.defaultTemplate()
                     .render(List.of(new ChatTemplate.Message("robot", "x")), false, "", ""));
+    assertEquals("messages[0].role", e.field());
+    assertEquals("robot", e.value());
     assertTrue(e.getMessage().contains("messages[0].role"), e.getMessage());
   }
 

@@ -1,13 +1,15 @@
-package dev.rlhfmesh.tokenizersvc.core;
+package dev.rlhfmesh.model.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +18,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers binding, with what the
- * service reports about it (vocab size, special tokens, eos/bos/pad, chat template, source).
+ * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers binding, with what a
+ * service reports about it (vocab size, special tokens, eos/bos/pad, chat template, source). The
+ * one implementation of text ⇄ ids and chat prompts: tokenizer-svc serves it over gRPC and the
+ * gateway runs it in-process, so both give the same ids, texts and chat prompts for the same files.
  *
  * <p>Loaded with {@code truncation=false}, {@code padding=false} and no clean-up of tokenization
  * spaces: DJL otherwise cuts every text at 512 tokens and rewrites spaces on decode. Thread-safe:
  * the native tokenizer is shared by concurrent calls.
  */
 public final class LoadedTokenizer implements AutoCloseable {
+  /** The tokenizer file of a Hugging Face-style directory. */
+  public static final String TOKENIZER_JSON = "tokenizer.json";
+
+  /** Its optional companion: eos/bos/pad token names and the chat template. */
+  public static final String TOKENIZER_CONFIG_JSON = "tokenizer_config.json";
+
   /** A special token and its id. */
   public record Special(String content, int id) {}
 
@@ -68,10 +78,7 @@ public final class LoadedTokenizer implements AutoCloseable {
    * @param source what {@link #source()} reports (e.g. the path, or how the tokenizer was made)
    */
   public static LoadedTokenizer load(Path location, String source) throws IOException {
-    Path file =
-        Files.isDirectory(location)
-            ? location.resolve(TokenizerJsonWriter.TOKENIZER_JSON)
-            : location;
+    Path file = Files.isDirectory(location) ? location.resolve(TOKENIZER_JSON) : location;
     if (!Files.isRegularFile(file)) {
       throw new IOException("no tokenizer.json at " + location);
     }
@@ -94,7 +101,7 @@ public final class LoadedTokenizer implements AutoCloseable {
         }
       }
     }
-    Path configFile = file.resolveSibling(TokenizerJsonWriter.TOKENIZER_CONFIG_JSON);
+    Path configFile = file.resolveSibling(TOKENIZER_CONFIG_JSON);
     JsonObject config = Files.isRegularFile(configFile) ? readJson(configFile) : new JsonObject();
 
     String templateNote = "default template";
@@ -160,6 +167,9 @@ public final class LoadedTokenizer implements AutoCloseable {
     if (texts.isEmpty()) {
       return List.of();
     }
+    if (!offsets) {
+      return idsOnly(texts, addSpecialTokens);
+    }
     Encoding[] encodings = tokenizer.batchEncode(texts, addSpecialTokens, false);
     List<Encoded> out = new ArrayList<>(encodings.length);
     for (int i = 0; i < encodings.length; i++) {
@@ -186,6 +196,38 @@ public final class LoadedTokenizer implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The same native batch encode as {@link HuggingFaceTokenizer#batchEncode}, reading only the ids:
+   * DJL's {@link Encoding} also copies every token's string, type id, masks and spans out of the
+   * native encoding, which costs more than the encoding itself (measured here: 47 µs vs 13 µs for a
+   * 44-character text, 3.7 ms vs 1.2 ms for 4,100 characters).
+   */
+  private List<Encoded> idsOnly(List<String> texts, boolean addSpecialTokens) {
+    long[] handles =
+        TokenizersLibrary.LIB.batchEncode(
+            tokenizer.getHandle(), texts.toArray(new String[0]), addSpecialTokens);
+    try {
+      List<Encoded> out = new ArrayList<>(handles.length);
+      for (long handle : handles) {
+        long[] ids = TokenizersLibrary.LIB.getTokenIds(handle);
+        int[] intIds = new int[ids.length];
+        for (int j = 0; j < ids.length; j++) {
+          intIds[j] = (int) ids[j];
+        }
+        out.add(new Encoded(intIds, null, null));
+      }
+      return out;
+    } finally {
+      for (long handle : handles) {
+        TokenizersLibrary.LIB.deleteEncoding(handle);
+      }
+      // The native tokenizer is freed when its Java object is finalized: keep it reachable until
+      // the native calls that use its handle are done (a replaced tokenizer may be garbage by
+      // then).
+      Reference.reachabilityFence(tokenizer);
+    }
+  }
+
   /** Native char offsets count Unicode code points; the contract counts Java chars. */
   private static int toUtf16(String text, int codePoints) {
     try {
@@ -193,6 +235,29 @@ public final class LoadedTokenizer implements AutoCloseable {
     } catch (IndexOutOfBoundsException e) {
       return text.length();
     }
+  }
+
+  /** Ids of one text: {@link #encode(List, boolean, boolean)} of a batch of one, no offsets. */
+  public int[] encode(String text, boolean addSpecialTokens) {
+    return encode(List.of(text), addSpecialTokens, false).get(0).ids();
+  }
+
+  /**
+   * Renders a conversation with this tokenizer's chat template, its bos/eos token texts filling
+   * {@code {bos}}/{@code {eos}} (ApplyChatTemplate's text).
+   *
+   * @throws InvalidMessageException naming {@code messages} or {@code messages[i].role}
+   */
+  public String renderChat(List<ChatTemplate.Message> messages, boolean addGenerationPrompt) {
+    return chatTemplate.render(messages, addGenerationPrompt, tokenText(bosId), tokenText(eosId));
+  }
+
+  /**
+   * The prompt ids of a conversation: {@link #renderChat} encoded without added special tokens (the
+   * role markers in the rendered text are still matched as special ids). ApplyChatTemplate's ids.
+   */
+  public int[] chatPromptIds(List<ChatTemplate.Message> messages, boolean addGenerationPrompt) {
+    return encode(renderChat(messages, addGenerationPrompt), false);
   }
 
   /** Decodes one id list; callers check the ids are in {@code [0, vocabSize)}. */

@@ -1,4 +1,4 @@
-package dev.rlhfmesh.tokenizersvc.core;
+package dev.rlhfmesh.model.tokenizer;
 
 import java.util.List;
 
