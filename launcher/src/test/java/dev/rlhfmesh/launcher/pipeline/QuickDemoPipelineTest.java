@@ -45,6 +45,10 @@ class QuickDemoPipelineTest {
       double v = ((Number) f.get(key)).doubleValue();
       assertTrue(v >= 0 && v <= 1, key + " = " + v);
     }
+    assertTrue(
+        ((Number) f.get("rater pairs from SFT samples")).intValue() >= 0, "raters sampled SFT");
+    Path rated = dir.getParent().resolve("data").resolve("pairs_rated.jsonl");
+    assertEquals(s.preferencePairs, Files.readAllLines(rated).size(), "reward model's pairs");
     double acc = ((Number) f.get("reward model held-out accuracy")).doubleValue();
     assertTrue(acc >= 0 && acc <= 1, "rm accuracy " + acc);
     assertEquals(
