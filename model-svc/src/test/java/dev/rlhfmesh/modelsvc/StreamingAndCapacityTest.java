@@ -165,6 +165,10 @@ class StreamingAndCapacityTest {
                       .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
                       .generate(generate("policy", sampling(1f, 1, 44).setN(8), ids(4))));
       assertEquals(8, batcher().queueDepth(), "the call reached the queue");
+      // The server's deadline started when the call arrived, a little after the client's, and
+      // its timer cancels the call on its own thread: give it time to fire while the loop is
+      // still held, or the loop may run steps for a call the server has not yet seen cancelled.
+      Thread.sleep(200);
     }
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     waitUntilIdle();
