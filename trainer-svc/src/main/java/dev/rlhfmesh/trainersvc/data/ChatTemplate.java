@@ -1,15 +1,20 @@
 package dev.rlhfmesh.trainersvc.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The chat template for SFT records given as {@code messages}, the same as tokenizer-svc's default
- * ({@code <|{role}|>\n{content}<|end|>\n} per message, then the generation prompt {@code
- * <|assistant|>\n}), so a model fine-tuned here answers the prompts the gateway renders: every
- * message but the last is rendered, the generation prompt ends the prompt, and the last message,
- * which must be the assistant's, is the response (followed by {@code <|end|>}).
+ * SFT records given as {@code messages}, rendered with the default chat template that tokenizer-svc
+ * and the gateway render with (model-core's {@link dev.rlhfmesh.model.tokenizer.ChatTemplate}), so
+ * a model fine-tuned here answers the prompts the gateway sends: every message but the last is
+ * rendered, then the generation prompt; the last message, which must be the assistant's, is the
+ * response (followed by {@code <|end|>}).
  */
 public final class ChatTemplate {
+  private static final dev.rlhfmesh.model.tokenizer.ChatTemplate DEFAULT =
+      dev.rlhfmesh.model.tokenizer.ChatTemplate.defaultTemplate();
+
   private ChatTemplate() {}
 
   /** {prompt text, response text}. */
@@ -21,17 +26,15 @@ public final class ChatTemplate {
     if (!"assistant".equals(last.path("role").asText())) {
       throw new IllegalArgumentException("the last message must have role 'assistant'");
     }
-    StringBuilder prompt = new StringBuilder();
+    List<dev.rlhfmesh.model.tokenizer.ChatTemplate.Message> prompt = new ArrayList<>();
     for (int i = 0; i < messages.size() - 1; i++) {
       JsonNode m = messages.get(i);
-      String role = m.path("role").asText();
-      if (!role.equals("system") && !role.equals("user") && !role.equals("assistant")) {
-        throw new IllegalArgumentException("message " + i + ": unknown role '" + role + "'");
-      }
-      prompt.append("<|").append(role).append("|>\n").append(m.path("content").asText());
-      prompt.append("<|end|>\n");
+      prompt.add(
+          new dev.rlhfmesh.model.tokenizer.ChatTemplate.Message(
+              m.path("role").asText(), m.path("content").asText()));
     }
-    prompt.append("<|assistant|>\n");
-    return new String[] {prompt.toString(), last.path("content").asText() + "<|end|>"};
+    return new String[] {
+      DEFAULT.render(prompt, true, "", ""), last.path("content").asText() + "<|end|>"
+    };
   }
 }
