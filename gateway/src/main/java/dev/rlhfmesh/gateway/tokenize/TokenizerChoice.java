@@ -8,6 +8,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -44,6 +45,13 @@ public class TokenizerChoice {
         "tokenizing in-process from %s (%s): vocab %d, eos %d, %s",
         t.source(), KEY, t.vocabSize(), t.eosId(), t.templateNote());
     return local;
+  }
+
+  /** Frees the in-process tokenizer's native memory when the app stops. */
+  void close(@Disposes Tokenizer tokenizer) {
+    if (tokenizer instanceof LocalTokenizer local) {
+      local.close();
+    }
   }
 
   /** Resolving the bean at start loads (and so checks) the configured tokenizer. */

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -121,14 +122,12 @@ public final class LoadedTokenizer implements AutoCloseable {
       }
     }
 
-    // DJL truncates to 512 tokens unless told not to, and cleans up spaces on decode by default.
-    Map<String, String> options =
-        Map.of(
-            "truncation", "false",
-            "padding", "false",
-            "addSpecialTokens", "false",
-            "cleanUpTokenizationSpaces", "false");
-    HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(file, options);
+    HuggingFaceTokenizer tokenizer;
+    try {
+      tokenizer = Tokenizers.load(file);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
     int eos = specialId(config, "eos_token", specials, SpecialTokens.END_OF_TEXT);
     int bos = specialId(config, "bos_token", specials, null);
     int pad = specialId(config, "pad_token", specials, null);

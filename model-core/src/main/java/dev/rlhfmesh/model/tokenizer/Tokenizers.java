@@ -11,7 +11,10 @@ import java.util.Map;
 
 /**
  * Loads Hugging Face {@code tokenizer.json} files through DJL offline, with truncation OFF (DJL
- * otherwise silently truncates to 512 tokens) and no added special tokens unless asked.
+ * otherwise silently truncates to 512 tokens), no clean-up of tokenization spaces on decode (DJL
+ * otherwise rewrites " ." to "."), and no added special tokens unless asked. The one place these
+ * options are set: {@link LoadedTokenizer} (tokenizer-svc, gateway), model-svc and trainer-svc all
+ * load through it, so they decode the same ids to the same text.
  */
 public final class Tokenizers {
   private Tokenizers() {}
@@ -27,6 +30,7 @@ public final class Tokenizers {
     options.put("truncation", "false");
     options.put("padding", "false");
     options.put("addSpecialTokens", Boolean.toString(addSpecialTokens));
+    options.put("cleanUpTokenizationSpaces", "false");
     try {
       return HuggingFaceTokenizer.newInstance(file, options);
     } catch (IOException e) {

@@ -49,7 +49,10 @@ public final class RolloutCollector {
     this.settings = settings;
   }
 
-  /** The sampling seed of one (iteration, prompt); sample i draws from (seed, i) on model-svc. */
+  /**
+   * The sampling seed of one (iteration, prompt), sent with that prompt's own request; model-svc
+   * draws sample i from (seed, prompt, i).
+   */
   public static long seedFor(long jobSeed, int iteration, int promptIndex) {
     return Seeds.mix(jobSeed, 0x5A3D1E + iteration, promptIndex);
   }
