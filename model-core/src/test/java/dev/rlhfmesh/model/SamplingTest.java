@@ -34,6 +34,30 @@ class SamplingTest {
   }
 
   @Test
+  void choose_reportsRawLogprobAndEntropyAtAnyTemperature_evenWithMaskedLogits() {
+    float[] logits = {2f, Float.NEGATIVE_INFINITY, 0.5f, -1f, 3f, Float.NEGATIVE_INFINITY};
+    double z = 0;
+    for (float l : logits) {
+      z += Math.exp(l);
+    }
+    double entropy = 0;
+    for (float l : logits) {
+      double prob = Math.exp(l) / z;
+      entropy -= prob > 0 ? prob * Math.log(prob) : 0;
+    }
+    for (double temperature : new double[] {1.0, 0.5, 2.0}) {
+      SamplingParams p = SamplingParams.ofTemperature(temperature, 5);
+      SplittableRandom r = new SplittableRandom(5);
+      for (int i = 0; i < 200; i++) {
+        TokenChoice c = Sampler.choose(logits, p, r);
+        assertTrue(c.token() != 1 && c.token() != 5, "a masked token was drawn: " + c.token());
+        assertEquals(logits[c.token()] - Math.log(z), c.logprob(), 1e-6);
+        assertEquals(entropy, c.entropy(), 1e-6);
+      }
+    }
+  }
+
+  @Test
   void topK_neverLeavesTheKBest() {
     SamplingParams p = new SamplingParams(5.0, 2, 1.0, 3);
     SplittableRandom r = Sampler.rngsFor(p, List.of(new int[] {1}), 1)[0];

@@ -60,6 +60,10 @@ public class ModelSvcRuntime {
           .description("tokens generated")
           .tag("model", m.name())
           .register(meters);
+      FunctionCounter.builder("rlhf_model_decode_steps", m.batcher(), b -> b.steps())
+          .description("decode loop steps (tokens generated / steps = mean batch)")
+          .tag("model", m.name())
+          .register(meters);
       Gauge.builder("rlhf_model_weight_version", m, ServedModel::version)
           .description("weight version being served")
           .tag("model", m.name())

@@ -27,6 +27,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,14 +61,24 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ModelSvcBenchmark {
   static final int PROMPT = 8;
 
+  /** PyTorch thread settings, passed on to the packaged app when given to this JVM. */
+  static final List<String> TORCH_THREADS =
+      List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads");
+
   public static void main(String[] args) throws Exception {
     int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 8;
     int maxNew = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     boolean skipWeights = args.length > 2 && Boolean.parseBoolean(args[2]);
     GptConfig small = GptConfig.smallDefault(512);
     System.out.printf(
-        "model: small default (%d params), prompt %d, %d new tokens, %d requests per client%n",
-        small.parameterCount(), PROMPT, maxNew, perClient);
+        "model: small default (%d params), prompt %d, %d new tokens, %d requests per client;"
+            + " torch threads %s, interop %s%n",
+        small.parameterCount(),
+        PROMPT,
+        maxNew,
+        perClient,
+        System.getProperty(TORCH_THREADS.get(0), "default"),
+        System.getProperty(TORCH_THREADS.get(1), "default"));
     try (NDManager root = NDManager.newBaseManager()) {
       ServedModel model =
           new ServedModel(
@@ -89,8 +103,8 @@ public final class ModelSvcBenchmark {
         }
         System.out.printf(
             "in-process, %2d clients: %.0f tokens/s wall (%.1fx), %.0f tokens per CPU-second"
-                + " (%.1fx one at a time)%n",
-            c, tps, tps / serial, lastRate.cpu(), lastRate.cpu() / one.cpu());
+                + " (%.1fx one at a time), %.1f tokens per step%n",
+            c, tps, tps / serial, lastRate.cpu(), lastRate.cpu() / one.cpu(), lastBatch);
       }
       grpcPath(at16, perClient, maxNew);
       model.close();
@@ -113,6 +127,9 @@ public final class ModelSvcBenchmark {
 
   static Rate lastRate;
 
+  /** Mean sequences per decode step in the last in-process run. */
+  static double lastBatch;
+
   /** Requests served strictly one after another. */
   static double serial(ServedModel model, int requests, int maxNew) throws Exception {
     return inProcess(model, 1, requests, maxNew);
@@ -123,6 +140,8 @@ public final class ModelSvcBenchmark {
       throws Exception {
     AtomicLong tokens = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long tokens0 = model.batcher().tokensGenerated();
+    long steps0 = model.batcher().steps();
     double c0 = cpuSeconds();
     long t0 = System.nanoTime();
     List<Future<?>> fs = new ArrayList<>();
@@ -144,6 +163,9 @@ public final class ModelSvcBenchmark {
     double cpu = cpuSeconds() - c0;
     pool.shutdown();
     lastRate = new Rate(tokens.get() / secs, tokens.get() / cpu);
+    lastBatch =
+        (model.batcher().tokensGenerated() - tokens0)
+            / (double) Math.max(1, model.batcher().steps() - steps0);
     return tokens.get() / secs;
   }
 
@@ -196,21 +218,31 @@ public final class ModelSvcBenchmark {
       return;
     }
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
+    int httpPort;
+    try (ServerSocket s = new ServerSocket(0);
+        ServerSocket h = new ServerSocket(0)) {
       port = s.getLocalPort();
+      httpPort = h.getLocalPort();
     }
-    Process app =
-        new ProcessBuilder(
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
                 "java",
                 "-Dai.djl.offline=true",
                 "-Dquarkus.grpc.server.port=" + port,
-                "-Dquarkus.http.port=0",
+                "-Dquarkus.http.port=" + httpPort,
                 "-Drlhf.model.served=policy",
                 "-Drlhf.model.init.vocab-size=512",
                 "-Drlhf.model.scheduler.max-batch=64",
-                "-Drlhf.model.scheduler.queue-capacity=100000",
-                "-jar",
-                jar.toString())
+                "-Drlhf.model.scheduler.queue-capacity=100000"));
+    for (String key : TORCH_THREADS) { // the app decodes with the same settings as in-process
+      if (System.getProperty(key) != null) {
+        cmd.add("-D" + key + "=" + System.getProperty(key));
+      }
+    }
+    cmd.addAll(List.of("-jar", jar.toString()));
+    Process app =
+        new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(Path.of("target/bench-app.log").toFile())
             .start();
@@ -228,33 +260,15 @@ public final class ModelSvcBenchmark {
       for (int i = 0; i < 200; i++) {
         stub.generate(request(i, maxNew)); // warm up the app's JIT
       }
-      AtomicLong tokens = new AtomicLong();
-      ExecutorService pool = Executors.newFixedThreadPool(16);
-      double appCpu0 = appCpu(app);
-      double c0 = cpuSeconds();
-      long t0 = System.nanoTime();
-      List<Future<?>> fs = new ArrayList<>();
-      for (int c = 0; c < 16; c++) {
-        int client = c;
-        fs.add(
-            pool.submit(
-                () -> {
-                  for (int i = 0; i < perClient; i++) {
-                    tokens.addAndGet(
-                        stub.generate(request(client * 1000L + i, maxNew))
-                            .getCompletions(0)
-                            .getTokenIdsCount());
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-      double tps = tokens.get() / ((System.nanoTime() - t0) / 1e9);
-      double cpu = (cpuSeconds() - c0) + (appCpu(app) - appCpu0); // client + server
-      pool.shutdown();
-      double perCpu = tokens.get() / cpu;
+      grpcRound(stub, app, 4, maxNew); // and its batched paths, as in-process was warmed
+      double[] before = appCounters(httpPort);
+      Rate at16 = grpcRound(stub, app, perClient, maxNew);
+      double[] after = appCounters(httpPort);
+      System.out.printf(
+          "  app: %.1f tokens per step%n",
+          (after[0] - before[0]) / Math.max(1, after[1] - before[1]));
+      double tps = at16.wall();
+      double perCpu = at16.cpu();
       System.out.printf(
           "gRPC, 16 clients: %.0f tokens/s wall (%.1f%% vs in-process), %.0f tokens per CPU-second"
               + " of client + server (overhead %.1f%% vs in-process)%n",
@@ -267,6 +281,63 @@ public final class ModelSvcBenchmark {
       app.destroy();
       app.waitFor();
     }
+  }
+
+  /** 16 clients over one channel; CPU time counts the client and the app. */
+  static Rate grpcRound(
+      ModelServiceGrpc.ModelServiceBlockingStub stub, Process app, int perClient, int maxNew)
+      throws Exception {
+    AtomicLong tokens = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    double appCpu0 = appCpu(app);
+    double c0 = cpuSeconds();
+    long t0 = System.nanoTime();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int c = 0; c < 16; c++) {
+      int client = c;
+      fs.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < perClient; i++) {
+                  tokens.addAndGet(
+                      stub.generate(request(client * 1000L + i, maxNew))
+                          .getCompletions(0)
+                          .getTokenIdsCount());
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : fs) {
+      f.get();
+    }
+    double tps = tokens.get() / ((System.nanoTime() - t0) / 1e9);
+    double clientCpu = cpuSeconds() - c0;
+    double appCpu = appCpu(app) - appCpu0;
+    pool.shutdown();
+    System.out.printf(
+        "  gRPC round, 16 clients x %d: %d tokens, CPU µs per token: client %.1f, app %.1f%n",
+        perClient, tokens.get(), 1e6 * clientCpu / tokens.get(), 1e6 * appCpu / tokens.get());
+    return new Rate(tps, tokens.get() / (clientCpu + appCpu));
+  }
+
+  /** The app's tokens generated and decode steps, from its Prometheus endpoint. */
+  static double[] appCounters(int httpPort) throws Exception {
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    double[] out = new double[2];
+    for (String line : body.split("\n")) {
+      if (line.startsWith("rlhf_model_tokens_generated_total{")) {
+        out[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      } else if (line.startsWith("rlhf_model_decode_steps_total{")) {
+        out[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return out;
   }
 
   static double appCpu(Process app) {
