@@ -29,6 +29,7 @@ import dev.rlhfmesh.proto.trainer.v1.ListJobsRequest;
 import dev.rlhfmesh.proto.trainer.v1.ListJobsResponse;
 import dev.rlhfmesh.proto.trainer.v1.MetricsEvent;
 import dev.rlhfmesh.proto.trainer.v1.TrainerServiceGrpc;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -76,12 +77,14 @@ class ManifestLaunchTest {
   private static final long CALL_SECONDS = 60;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(240);
   private static LocalCluster cluster;
+  private static RenderedManifests manifests;
   private static ManifestPpoJob ppo;
   private static int modelSvcPods;
 
   @BeforeAll
   static void launch() throws Exception {
     RenderedManifests m = Kustomize.render(Overlays.cpuWithModelsVolume());
+    manifests = m;
     modelSvcPods = modelSvcMaxPods(m);
     // model-svc as scaled out by its autoscaler, so the trainer's discovery of every policy pod
     // (a headless Service's A records) and the weight sync to each are exercised. It starts once
@@ -266,6 +269,36 @@ class ManifestLaunchTest {
     assertTrue(r.getChoices(0).getText().matches("[0-9+=]*"), "text: " + r);
     assertEquals(
         tokenizerCallsBefore, tokenizerSvcCalls(), 0.0, "tokenizer-svc served the gateway's call");
+
+    // DJL extracted the tokenizers library into the manifest's DJL_CACHE_DIR (its own empty
+    // directory here, LocalVolumes), and it fits the emptyDir's sizeLimit.
+    Path cache = Path.of(gateway.env().get("DJL_CACHE_DIR"));
+    long bytes;
+    List<String> libs;
+    try (var files = Files.walk(cache)) {
+      List<Path> all = files.filter(Files::isRegularFile).toList();
+      libs =
+          all.stream()
+              .map(f -> f.getFileName().toString())
+              .filter(f -> f.contains("tokenizers"))
+              .toList();
+      bytes = 0;
+      for (Path f : all) {
+        bytes += Files.size(f);
+      }
+    }
+    assertFalse(libs.isEmpty(), "no tokenizers library extracted into " + cache);
+    long limit = djlCacheLimitBytes(gateway.workload());
+    assertTrue(bytes <= limit, cache + " holds " + bytes + " bytes, over the sizeLimit " + limit);
+  }
+
+  private static long djlCacheLimitBytes(String workload) {
+    RenderedManifests.Workload w = manifests.workload(workload);
+    return w.template().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("djl-cache"))
+        .map(v -> Quantity.getAmountInBytes(v.getEmptyDir().getSizeLimit()).longValueExact())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(workload + " has no djl-cache emptyDir"));
   }
 
   /** Calls tokenizer-svc has served ({@code grpc_server_processing_duration_seconds_count}). */
