@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  *       / {@code -Dquarkus.http.port} ({@link LocalAddresses});
  *   <li>a value under a volume mount path moves to a local directory under target/launch: the pod's
  *       own, one per PersistentVolumeClaim shared by every pod that mounts it, the user's DJL cache
- *       for the DJL cache volume ({@link LocalVolumes}); all but the cache start empty;
+ *       for the DJL cache volume but the gateway's ({@link LocalVolumes}); all but that cache start
+ *       empty;
  *   <li>Secret values are test values, the same for every consumer of one Secret key.
  * </ul>
  */

@@ -16,9 +16,16 @@ import java.util.Objects;
  * Local directories under target/launch standing in for a pod's volumes (for {@link LocalCluster}):
  * the pod's own for emptyDirs and claim templates, one per claim name for a PersistentVolumeClaim
  * that several pods share ({@code claims/<name>}), the user's DJL cache for the DJL cache volume
- * (so libtorch is not extracted again every run).
+ * (so libtorch is not extracted again every run) — except the gateway's, which starts empty like
+ * its emptyDir: only the 14 MB tokenizers library is extracted there, and the launch test checks it
+ * is.
  */
 final class LocalVolumes {
+  /**
+   * The one workload whose DJL cache volume is its own empty directory (no libtorch to extract).
+   */
+  static final String FRESH_DJL_CACHE_WORKLOAD = "gateway";
+
   private LocalVolumes() {}
 
   /** Empties every shared claim: a new launch is a new cluster. */
@@ -38,7 +45,8 @@ final class LocalVolumes {
     for (VolumeMount vm :
         Objects.requireNonNullElse(w.container().getVolumeMounts(), List.<VolumeMount>of())) {
       Volume v = volumes.get(vm.getName());
-      boolean djlCache = vm.getName().equals("djl-cache");
+      boolean djlCache =
+          vm.getName().equals("djl-cache") && !w.name().equals(FRESH_DJL_CACHE_WORKLOAD);
       boolean sharedClaim = v != null && v.getPersistentVolumeClaim() != null;
       Path local;
       if (djlCache) {

@@ -2,6 +2,7 @@ package dev.rlhfmesh.k8stests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfmesh.grpc.BearerTokenCredentials;
@@ -9,6 +10,9 @@ import dev.rlhfmesh.proto.admin.v1.GetWeightVersionRequest;
 import dev.rlhfmesh.proto.admin.v1.WeightAdminServiceGrpc;
 import dev.rlhfmesh.proto.common.v1.SamplingParams;
 import dev.rlhfmesh.proto.common.v1.TokenIds;
+import dev.rlhfmesh.proto.gateway.v1.CompleteRequest;
+import dev.rlhfmesh.proto.gateway.v1.CompleteResponse;
+import dev.rlhfmesh.proto.gateway.v1.GatewayServiceGrpc;
 import dev.rlhfmesh.proto.model.v1.Completion;
 import dev.rlhfmesh.proto.model.v1.GenerateRequest;
 import dev.rlhfmesh.proto.model.v1.GenerateResponse;
@@ -25,6 +29,7 @@ import dev.rlhfmesh.proto.trainer.v1.ListJobsRequest;
 import dev.rlhfmesh.proto.trainer.v1.ListJobsResponse;
 import dev.rlhfmesh.proto.trainer.v1.MetricsEvent;
 import dev.rlhfmesh.proto.trainer.v1.TrainerServiceGrpc;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -59,30 +64,35 @@ import org.junit.jupiter.api.Test;
  * that is reported as PENDING (it still proves the call reached that service through the manifest's
  * ports). Any other failure fails the test; once a service answers, its answer is checked.
  *
- * <p>It follows the operator workflow of k8s/README.md ({@link ManifestPpoJob}): model-svc starts
- * after an SFT job's export was copied onto the models volume, then a short PPO job runs: rollouts
- * on every model-svc pod, rewards from reward-svc, weight sync to every admin port with the
- * Secret's token. So the trainer's replica discovery, client addresses, volumes and admin token are
- * shown to work together.
+ * <p>It follows the operator workflow of k8s/README.md ({@link ManifestPpoJob}): model-svc and the
+ * gateway start after an SFT job's export (model and tokenizer.json) was copied onto the models
+ * volume, then a short PPO job runs: rollouts on every model-svc pod, rewards from reward-svc,
+ * weight sync to every admin port with the Secret's token. So the trainer's replica discovery,
+ * client addresses, volumes and admin token are shown to work together. The gateway tokenizes
+ * in-process from that volume (components/models-volume), and a completion through it is checked to
+ * use that tokenizer and not tokenizer-svc.
  */
 class ManifestLaunchTest {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final long CALL_SECONDS = 60;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(240);
   private static LocalCluster cluster;
+  private static RenderedManifests manifests;
   private static ManifestPpoJob ppo;
   private static int modelSvcPods;
 
   @BeforeAll
   static void launch() throws Exception {
     RenderedManifests m = Kustomize.render(Overlays.cpuWithModelsVolume());
+    manifests = m;
     modelSvcPods = modelSvcMaxPods(m);
     // model-svc as scaled out by its autoscaler, so the trainer's discovery of every policy pod
     // (a headless Service's A records) and the weight sync to each are exercised. It starts once
-    // its models are on the models volume.
+    // its models are on the models volume; so does the gateway, which loads the policy's
+    // tokenizer.json from there at start (in-process tokenization, components/models-volume).
     cluster =
         LocalCluster.start(
-            m, READY_TIMEOUT, Map.of("model-svc", modelSvcPods), Set.of("model-svc"));
+            m, READY_TIMEOUT, Map.of("model-svc", modelSvcPods), Set.of("model-svc", "gateway"));
     ppo = new ManifestPpoJob(cluster, m, JOB_TIMEOUT);
     ppo.trainPolicyOntoModelsVolume();
     cluster.startDeferred(READY_TIMEOUT);
@@ -211,6 +221,105 @@ class ManifestLaunchTest {
                     .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
                     .listJobs(ListJobsRequest.getDefaultInstance()))
         .ifPresent((ListJobsResponse r) -> assertTrue(r.getJobsCount() >= 0));
+  }
+
+  /**
+   * The gateway of components/models-volume tokenizes in-process with the policy's tokenizer from
+   * the models volume: a completion through it succeeds and its prompt is counted in that
+   * tokenizer's ids (the task's character tokenizer: one id per character), its text decodes to the
+   * task's characters, tokenizer-svc serves no call for it, and the gateway's start log states the
+   * in-process mode with that tokenizer's vocabulary.
+   */
+  @Test
+  void gateway_completesWithTheInProcessTokenizerFromTheModelsVolume() throws Exception {
+    LocalCluster.App gateway = cluster.app("gateway");
+    String dir = gateway.env().get("RLHF_GATEWAY_TOKENIZER_PATH");
+    assertNotNull(dir, "the gateway's manifest sets no RLHF_GATEWAY_TOKENIZER_PATH");
+    assertTrue(Files.isRegularFile(Path.of(dir, "tokenizer.json")), dir + ": no tokenizer.json");
+    String log = Files.readString(gateway.log());
+    assertTrue(
+        log.contains("tokenizing in-process from " + dir)
+            && log.contains("vocab " + ManifestPpoJob.VOCAB + ","),
+        "the gateway's start log states no in-process tokenizer from "
+            + dir
+            + ":\n"
+            + LocalCluster.tail(gateway.log()));
+
+    encode("12"); // so that tokenizer-svc's call counter exists (positive control)
+    double tokenizerCallsBefore = tokenizerSvcCalls();
+    assertTrue(tokenizerCallsBefore >= 1, "tokenizer-svc call counter " + tokenizerCallsBefore);
+    String prompt = "12+34=";
+    CompleteResponse r =
+        GatewayServiceGrpc.newBlockingStub(cluster.channel("gateway", "grpc"))
+            .withCallCredentials(
+                new BearerTokenCredentials(
+                    List.of(gateway.env().get("RLHF_GATEWAY_API_KEYS").split(",")).get(0)))
+            .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
+            .complete(
+                CompleteRequest.newBuilder()
+                    .setModel("policy")
+                    .setPrompt(prompt)
+                    .setSampling(SamplingParams.newBuilder().setMaxNewTokens(4).setN(1).setSeed(7))
+                    .build());
+    assertEquals(prompt.length(), r.getUsage().getPromptTokens(), "prompt ids: " + r);
+    assertEquals(1, r.getChoicesCount(), r.toString());
+    assertTrue(
+        r.getUsage().getCompletionTokens() >= 1 && r.getUsage().getCompletionTokens() <= 4,
+        r.toString());
+    assertTrue(r.getChoices(0).getText().matches("[0-9+=]*"), "text: " + r);
+    assertEquals(
+        tokenizerCallsBefore, tokenizerSvcCalls(), 0.0, "tokenizer-svc served the gateway's call");
+
+    // DJL extracted the tokenizers library into the manifest's DJL_CACHE_DIR (its own empty
+    // directory here, LocalVolumes), and it fits the emptyDir's sizeLimit.
+    Path cache = Path.of(gateway.env().get("DJL_CACHE_DIR"));
+    long bytes;
+    List<String> libs;
+    try (var files = Files.walk(cache)) {
+      List<Path> all = files.filter(Files::isRegularFile).toList();
+      libs =
+          all.stream()
+              .map(f -> f.getFileName().toString())
+              .filter(f -> f.contains("tokenizers"))
+              .toList();
+      bytes = 0;
+      for (Path f : all) {
+        bytes += Files.size(f);
+      }
+    }
+    assertFalse(libs.isEmpty(), "no tokenizers library extracted into " + cache);
+    long limit = djlCacheLimitBytes(gateway.workload());
+    assertTrue(bytes <= limit, cache + " holds " + bytes + " bytes, over the sizeLimit " + limit);
+  }
+
+  private static long djlCacheLimitBytes(String workload) {
+    RenderedManifests.Workload w = manifests.workload(workload);
+    return w.template().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("djl-cache"))
+        .map(v -> Quantity.getAmountInBytes(v.getEmptyDir().getSizeLimit()).longValueExact())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(workload + " has no djl-cache emptyDir"));
+  }
+
+  /** Calls tokenizer-svc has served ({@code grpc_server_processing_duration_seconds_count}). */
+  private static double tokenizerSvcCalls() throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + cluster.app("tokenizer-svc").port("http")
+                                + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return r.body()
+        .lines()
+        .filter(l -> l.startsWith("grpc_server_processing_duration_seconds_count{"))
+        .filter(l -> l.contains("service=\"rlhf.tokenizer.v1.TokenizerService\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   /**
