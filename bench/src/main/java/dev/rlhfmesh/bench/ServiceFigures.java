@@ -139,7 +139,11 @@ public final class ServiceFigures {
             "rlhf.model.scheduler.queue-capacity=100000",
             "rlhf.model.admin.host=127.0.0.1",
             "rlhf.model.admin.port=" + admin,
-            "rlhf.model.admin.token=" + ADMIN_TOKEN);
+            "rlhf.model.admin.token=" + ADMIN_TOKEN,
+            // one intra-op thread: the app's gRPC threads and the clients need the other core
+            // (measured with ModelSvcBenchmark on 2 cores: two threads served 3x fewer tokens/s)
+            "ai.djl.pytorch.num_threads=1",
+            "ai.djl.pytorch.num_interop_threads=1");
     try (AppProcess app =
         AppProcess.start(jar("model-svc"), props, work.resolve("model-svc.log"), 120)) {
       List<Figure> f = new ArrayList<>();
@@ -148,7 +152,9 @@ public final class ServiceFigures {
         for (int clients : new int[] {16, 64}) {
           int perClient = clients == 16 ? 8 : 2;
           double[] s = new double[options.repeats()];
-          load(app.channel, clients, perClient); // warm-up
+          for (int w = 0; w < 3; w++) { // the app's JIT compiles the batched path for a while
+            load(app.channel, clients, perClient);
+          }
           for (int r = 0; r < s.length; r++) {
             s[r] = load(app.channel, clients, perClient);
           }
