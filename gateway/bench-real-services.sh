@@ -27,7 +27,10 @@ java -Dai.djl.offline=true -Dquarkus.grpc.server.port=19001 -Dquarkus.http.port=
   >"$log_dir/tokenizer-svc.log" 2>&1 &
 pids+=($!)
 tok_pid=$!
-java -Dai.djl.offline=true -Dquarkus.grpc.server.port=19002 -Dquarkus.http.port=18082 \
+# model-svc decodes on one intra-op thread, as in the demo and bench/run.sh: on 2 shared cores a
+# second thread slows it down (model-svc/README.md "Benchmark")
+java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+  -Dquarkus.grpc.server.port=19002 -Dquarkus.http.port=18082 \
   -Drlhf.model.tokenizer-path="$tok_dir" -Drlhf.model.served=policy \
   -jar model-svc/target/quarkus-app/quarkus-run.jar >"$log_dir/model-svc.log" 2>&1 &
 pids+=($!)
