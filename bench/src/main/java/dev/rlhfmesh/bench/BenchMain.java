@@ -153,11 +153,12 @@ public final class BenchMain {
     System.out.println();
     System.out.print(table);
     System.out.printf(
-        "%nmachine: %s cores, %s, %s, load %s; %.0f s in all%n",
+        "%nmachine: %s cores, %s, %s, load %s; our MKL path: %s; %.0f s in all%n",
         machine.get("nproc"),
         machine.get("cpu"),
         machine.get("memory"),
         machine.get("loadavg"),
+        mklPath(),
         (System.nanoTime() - t0) / 1e9);
 
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -174,7 +175,9 @@ public final class BenchMain {
             "model",
             "GptConfig.smallDefault(" + VOCAB + ")",
             "activation",
-            config.activation()));
+            config.activation(),
+            "mkl_path",
+            mklPath()));
     doc.put("parity", parity == null ? null : parity.toMap());
     doc.put(
         "peer",
@@ -226,5 +229,13 @@ public final class BenchMain {
 
   private static void step(String what, long t0) {
     System.out.printf("[%5.1f s] %s%n", (System.nanoTime() - t0) / 1e9, what);
+  }
+
+  /** Whether this JVM runs with bench/run.sh's MKL code-path preload (model-core/src/main/c). */
+  static String mklPath() {
+    String preload = System.getenv("LD_PRELOAD");
+    return preload != null && preload.contains("libmkl_intel_path")
+        ? "feature flags (preloaded)"
+        : "MKL's default";
   }
 }

@@ -93,6 +93,7 @@ public final class PeerRunner implements AutoCloseable {
     Map<String, String> env = pb.environment();
     env.put("OPENBLAS_NUM_THREADS", "1");
     env.put("PYTHONDONTWRITEBYTECODE", "1");
+    env.remove("LD_PRELOAD"); // our side's MKL code-path library (bench/run.sh) is not the peer's
     String ld = env.get("LD_LIBRARY_PATH");
     env.put("LD_LIBRARY_PATH", OPENBLAS_DIR + (ld == null || ld.isEmpty() ? "" : ":" + ld));
     if (unsetCoretype) {
