@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * client threads each send Generate requests back to back (T = 1, EOS ignored, prompt 8, 56 new
  * tokens — the shape of the decode rows); served tokens/s = completion tokens / wall time. Weight
  * sync pushes the same model's tensors through the admin protocol (begin → chunks → commit) against
- * a raw loopback socket copy of the same bytes.
+ * a raw loopback socket copy of the same bytes. The tokenizer and reward rows ({@link
+ * TokenizerFigure}, {@link RewardFigure}) start tokenizer-svc and reward-svc and compare them with
+ * the same work done in-process.
  */
 public final class ServiceFigures {
   static final String NOT_BUILT = "service not built";
@@ -78,14 +80,13 @@ public final class ServiceFigures {
     f.add(served(16, Double.NaN, Double.NaN, why));
     f.add(served(64, Double.NaN, Double.NaN, why));
     f.add(weightSync(Double.NaN, Double.NaN, why));
-    f.addAll(notInHarness(why));
+    f.add(tokenizerMissing(why));
+    f.add(RewardFigure.missing(why));
     return f;
   }
 
-  private static List<Figure> notInHarness(String why) {
-    return List.of(
-        Figure.missing("tokenizer encode over gRPC", "texts/s", "in-process", null, why),
-        Figure.missing("reward scoring over gRPC", "pairs/s", "in-process", null, why));
+  private static Figure tokenizerMissing(String why) {
+    return Figure.missing("tokenizer encode over gRPC", "texts/s", "in-process", null, why);
   }
 
   static Figure served(int clients, double value, double peerBest, String note) {
@@ -117,10 +118,12 @@ public final class ServiceFigures {
     out.add(
         Files.exists(tokenizer)
             ? TokenizerFigure.measure(tokenizer, work, options.repeats())
-            : notInHarness(NOT_BUILT).get(0));
+            : tokenizerMissing(NOT_BUILT));
+    Path reward = jar("reward-svc");
     out.add(
-        notInHarness(Files.exists(jar("reward-svc")) ? "not in this harness yet" : NOT_BUILT)
-            .get(1));
+        Files.exists(reward)
+            ? RewardFigure.measure(reward, work, options.repeats())
+            : RewardFigure.missing(NOT_BUILT));
     return out;
   }
 
