@@ -106,7 +106,7 @@ public final class ModelSvcBenchmark {
                 + " (%.1fx one at a time), %.1f tokens per step%n",
             c, tps, tps / serial, lastRate.cpu(), lastRate.cpu() / one.cpu(), lastBatch);
       }
-      grpcPath(at16, perClient, maxNew);
+      grpcPath(one, at16, perClient, maxNew);
       model.close();
     }
     if (!skipWeights) {
@@ -211,7 +211,8 @@ public final class ModelSvcBenchmark {
   }
 
   /** The same 16-client load through the packaged app over gRPC. */
-  static void grpcPath(Rate inProcessAt16, int perClient, int maxNew) throws Exception {
+  static void grpcPath(Rate inProcessOne, Rate inProcessAt16, int perClient, int maxNew)
+      throws Exception {
     Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       System.out.println("gRPC path: skipped (no " + jar + "; package the app first)");
@@ -260,11 +261,18 @@ public final class ModelSvcBenchmark {
       for (int i = 0; i < 200; i++) {
         stub.generate(request(i, maxNew)); // warm up the app's JIT
       }
-      // and its batched paths: one whole round first (measured, the app's C2 compiler still took a
-      // third of its CPU during the first round of 16 x 100 requests)
-      grpcRound(stub, app, perClient, maxNew);
+      // and its batched paths, like the in-process side's: three whole rounds first (measured with
+      // -XX:+PrintCompilation, a fresh app still compiles hundreds of methods a second ten seconds
+      // in, and its C2 thread took a third of the app's CPU during the first round of 16 x 100)
+      for (int w = 0; w < 3; w++) {
+        grpcRound(stub, app, 16, perClient, maxNew);
+      }
+      Rate one = grpcRound(stub, app, 1, 64, maxNew);
+      System.out.printf(
+          "gRPC, one at a time: %.0f tokens/s wall (%.1f%% vs in-process one at a time)%n",
+          one.wall(), 100 * (1 - one.wall() / inProcessOne.wall()));
       double[] before = appCounters(httpPort);
-      Rate at16 = grpcRound(stub, app, perClient, maxNew);
+      Rate at16 = grpcRound(stub, app, 16, perClient, maxNew);
       double[] after = appCounters(httpPort);
       System.out.printf(
           "  app: %.1f tokens per step%n",
@@ -285,17 +293,21 @@ public final class ModelSvcBenchmark {
     }
   }
 
-  /** 16 clients over one channel; CPU time counts the client and the app. */
+  /** {@code clients} threads over one channel; CPU time counts the client and the app. */
   static Rate grpcRound(
-      ModelServiceGrpc.ModelServiceBlockingStub stub, Process app, int perClient, int maxNew)
+      ModelServiceGrpc.ModelServiceBlockingStub stub,
+      Process app,
+      int clients,
+      int perClient,
+      int maxNew)
       throws Exception {
     AtomicLong tokens = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(16);
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
     double appCpu0 = appCpu(app);
     double c0 = cpuSeconds();
     long t0 = System.nanoTime();
     List<Future<?>> fs = new ArrayList<>();
-    for (int c = 0; c < 16; c++) {
+    for (int c = 0; c < clients; c++) {
       int client = c;
       fs.add(
           pool.submit(
@@ -317,8 +329,12 @@ public final class ModelSvcBenchmark {
     double appCpu = appCpu(app) - appCpu0;
     pool.shutdown();
     System.out.printf(
-        "  gRPC round, 16 clients x %d: %d tokens, CPU µs per token: client %.1f, app %.1f%n",
-        perClient, tokens.get(), 1e6 * clientCpu / tokens.get(), 1e6 * appCpu / tokens.get());
+        "  gRPC round, %d clients x %d: %d tokens, CPU µs per token: client %.1f, app %.1f%n",
+        clients,
+        perClient,
+        tokens.get(),
+        1e6 * clientCpu / tokens.get(),
+        1e6 * appCpu / tokens.get());
     return new Rate(tps, tokens.get() / (clientCpu + appCpu));
   }
 
