@@ -127,9 +127,16 @@ class Peer:
         if name == "score":
             ids = self.score_ids
             return [ids.numel() / s for s in timed(lambda: score(self.model, ids, a.score_micro), warmup, repeats)]
+        batch = self.batch
+        if name in ("iter_generate", "iter_refscore"):  # the iteration's first two parts alone
+            prompts = torch.tensor(batch["prompts"])
+            seqs = torch.tensor([p + r for p, r in zip(batch["prompts"], batch["responses"])])
+            new = len(batch["responses"][0])
+            if name == "iter_generate":
+                return [s * 1000 for s in timed(lambda: generate(self.model, prompts, new), warmup, repeats)]
+            return [s * 1000 for s in timed(lambda: score(self.model, seqs, 64), warmup, repeats)]
         if self.learner is None:
             self.learner = ppo.Learner(self.model.train())
-        batch = self.batch
         if name == "learn":
             return [s * 1000 for s in timed(lambda: self.learner.learn(batch), warmup, repeats)]
         if name == "iteration":

@@ -37,7 +37,16 @@ public final class BenchMain {
   /** Figure names shared with the peer, in the order they run. */
   static final List<String> FIGURES =
       List.of(
-          "matmul", "decode1", "decode8", "decode32", "decode64", "score", "learn", "iteration");
+          "matmul",
+          "decode1",
+          "decode8",
+          "decode32",
+          "decode64",
+          "score",
+          "iter_generate",
+          "iter_refscore",
+          "learn",
+          "iteration");
 
   private BenchMain() {}
 

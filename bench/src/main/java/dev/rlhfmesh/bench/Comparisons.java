@@ -16,8 +16,8 @@ public final class Comparisons {
   private Comparisons() {}
 
   /**
-   * @param ours samples by key: matmul (GFLOP/s), decode{B} (tok/s), score (tok/s), learn (ms),
-   *     iteration (ms)
+   * @param ours samples by key: matmul (GFLOP/s), decode{B} (tok/s), score (tok/s), iter_generate
+   *     and iter_refscore (ms: the iteration's first two parts), learn (ms), iteration (ms)
    * @param peer the peer's JSON (a missing node when it did not run)
    */
   public static List<Figure> inProcess(GptConfig c, Map<String, double[]> ours, JsonNode peer) {
@@ -41,6 +41,24 @@ public final class Comparisons {
             "tok/s",
             med(ours.get("score")),
             median(peer.path("score")),
+            vs,
+            null,
+            noPeer));
+    f.add(
+        new Figure(
+            "PPO iteration part: generate (256 × 3 tokens)",
+            "ms",
+            med(ours.get("iter_generate")),
+            median(peer.path("iter_generate")),
+            vs,
+            null,
+            noPeer));
+    f.add(
+        new Figure(
+            "PPO iteration part: reference logprobs",
+            "ms",
+            med(ours.get("iter_refscore")),
+            median(peer.path("iter_refscore")),
             vs,
             null,
             noPeer));

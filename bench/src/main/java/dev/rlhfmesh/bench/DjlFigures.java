@@ -158,9 +158,10 @@ public final class DjlFigures implements AutoCloseable {
 
   /**
    * The in-process PPO iteration around the learn step, ms: generate the batch's responses, score
-   * them under the reference (the same weights), learn.
+   * them under the reference (the same weights), learn. {@code part} "generate" or "refscore" times
+   * that part alone (the iteration's split), "all" the whole.
    */
-  public double[] iterationMs() throws Exception {
+  public double[] iterationMs(String part) throws Exception {
     JniUtils.setNumThreads(threads);
     List<int[]> prompts = new ArrayList<>();
     List<int[]> responses = new ArrayList<>();
@@ -170,14 +171,19 @@ public final class DjlFigures implements AutoCloseable {
     }
     int newTokens = batch.get(0).response().length;
     SequenceScorer reference = new SequenceScorer(model, 64);
-    return scale(
-        timed(
-            () -> {
-              generate(prompts, newTokens);
-              reference.score(prompts, responses);
-              learner.learn(batch);
-            }),
-        1000);
+    Action work =
+        switch (part) {
+          case "generate" -> () -> generate(prompts, newTokens);
+          case "refscore" -> () -> reference.score(prompts, responses);
+          case "all" ->
+              () -> {
+                generate(prompts, newTokens);
+                reference.score(prompts, responses);
+                learner.learn(batch);
+              };
+          default -> throw new IllegalArgumentException("unknown iteration part " + part);
+        };
+    return scale(timed(work), 1000);
   }
 
   /** Samples of one figure by the peer's name for it. */
@@ -191,7 +197,9 @@ public final class DjlFigures implements AutoCloseable {
     return switch (name) {
       case "score" -> scoreTokensPerSecond(BenchMain.SCORE_ROWS, BenchMain.SCORE_MICRO, 5);
       case "learn" -> learnMs();
-      case "iteration" -> iterationMs();
+      case "iter_generate" -> iterationMs("generate");
+      case "iter_refscore" -> iterationMs("refscore");
+      case "iteration" -> iterationMs("all");
       default -> throw new IllegalArgumentException("unknown figure " + name);
     };
   }

@@ -91,6 +91,8 @@ public final class PeerRunner implements AutoCloseable {
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
     Map<String, String> env = pb.environment();
+    // one BLAS thread whatever --threads says: measured at --threads 2 with two OpenBLAS threads,
+    // its pthreads and torch's OpenMP threads oversubscribe and the peer runs 3-5x slower
     env.put("OPENBLAS_NUM_THREADS", "1");
     env.put("PYTHONDONTWRITEBYTECODE", "1");
     env.remove("LD_PRELOAD"); // our side's MKL code-path library (bench/run.sh) is not the peer's
