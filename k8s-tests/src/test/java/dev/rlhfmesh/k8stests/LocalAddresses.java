@@ -1,10 +1,8 @@
 package dev.rlhfmesh.k8stests;
 
+import dev.rlhfmesh.launcher.process.FreePorts;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Service;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,11 +90,8 @@ final class LocalAddresses {
     return value;
   }
 
+  /** Below the ephemeral range, so no outgoing connection takes it before its app binds it. */
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.next();
   }
 }

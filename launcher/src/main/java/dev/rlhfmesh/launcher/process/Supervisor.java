@@ -1,7 +1,6 @@
 package dev.rlhfmesh.launcher.process;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,14 +40,11 @@ public final class Supervisor implements AutoCloseable {
     return sb.toString();
   }
 
-  /** A port that was free a moment ago on the loopback interface. */
+  /**
+   * A loopback port that is free now and stays clear of outgoing connections: {@link FreePorts}.
+   */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port", e);
-    }
+    return FreePorts.next();
   }
 
   private synchronized void stopAll() {
