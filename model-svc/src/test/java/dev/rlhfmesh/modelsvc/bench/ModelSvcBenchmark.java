@@ -135,15 +135,18 @@ public final class ModelSvcBenchmark {
     return inProcess(model, 1, requests, maxNew);
   }
 
-  /** {@code clients} threads each submitting {@code perClient} requests back to back. */
-  static double inProcess(ServedModel model, int clients, int perClient, int maxNew)
-      throws Exception {
+  /** One request of a client: its seed in, the tokens it generated out. */
+  interface Call {
+    int tokens(long seed) throws Exception;
+  }
+
+  /**
+   * {@code clients} threads each sending {@code perClient} requests back to back (seeds {@code
+   * client * 1000 + i}); returns the tokens generated.
+   */
+  static long clients(int clients, int perClient, Call call) throws Exception {
     AtomicLong tokens = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
-    long tokens0 = model.batcher().tokensGenerated();
-    long steps0 = model.batcher().steps();
-    double c0 = cpuSeconds();
-    long t0 = System.nanoTime();
     List<Future<?>> fs = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       int client = c;
@@ -151,22 +154,36 @@ public final class ModelSvcBenchmark {
           pool.submit(
               () -> {
                 for (int i = 0; i < perClient; i++) {
-                  tokens.addAndGet(generateOnce(model, client * 1000L + i, maxNew));
+                  tokens.addAndGet(call.tokens(client * 1000L + i));
                 }
                 return null;
               }));
     }
-    for (Future<?> f : fs) {
-      f.get();
+    try {
+      for (Future<?> f : fs) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
     }
+    return tokens.get();
+  }
+
+  /** {@code clients} threads each submitting {@code perClient} requests back to back. */
+  static double inProcess(ServedModel model, int clients, int perClient, int maxNew)
+      throws Exception {
+    long tokens0 = model.batcher().tokensGenerated();
+    long steps0 = model.batcher().steps();
+    double c0 = cpuSeconds();
+    long t0 = System.nanoTime();
+    long tokens = clients(clients, perClient, seed -> generateOnce(model, seed, maxNew));
     double secs = (System.nanoTime() - t0) / 1e9;
     double cpu = cpuSeconds() - c0;
-    pool.shutdown();
-    lastRate = new Rate(tokens.get() / secs, tokens.get() / cpu);
+    lastRate = new Rate(tokens / secs, tokens / cpu);
     lastBatch =
         (model.batcher().tokensGenerated() - tokens0)
             / (double) Math.max(1, model.batcher().steps() - steps0);
-    return tokens.get() / secs;
+    return tokens / secs;
   }
 
   static int generateOnce(ServedModel model, long seed, int maxNew) throws Exception {
@@ -301,41 +318,21 @@ public final class ModelSvcBenchmark {
       int perClient,
       int maxNew)
       throws Exception {
-    AtomicLong tokens = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
     double appCpu0 = appCpu(app);
     double c0 = cpuSeconds();
     long t0 = System.nanoTime();
-    List<Future<?>> fs = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      int client = c;
-      fs.add(
-          pool.submit(
-              () -> {
-                for (int i = 0; i < perClient; i++) {
-                  tokens.addAndGet(
-                      stub.generate(request(client * 1000L + i, maxNew))
-                          .getCompletions(0)
-                          .getTokenIdsCount());
-                }
-                return null;
-              }));
-    }
-    for (Future<?> f : fs) {
-      f.get();
-    }
-    double tps = tokens.get() / ((System.nanoTime() - t0) / 1e9);
+    long tokens =
+        clients(
+            clients,
+            perClient,
+            seed -> stub.generate(request(seed, maxNew)).getCompletions(0).getTokenIdsCount());
+    double tps = tokens / ((System.nanoTime() - t0) / 1e9);
     double clientCpu = cpuSeconds() - c0;
     double appCpu = appCpu(app) - appCpu0;
-    pool.shutdown();
     System.out.printf(
         "  gRPC round, %d clients x %d: %d tokens, CPU µs per token: client %.1f, app %.1f%n",
-        clients,
-        perClient,
-        tokens.get(),
-        1e6 * clientCpu / tokens.get(),
-        1e6 * appCpu / tokens.get());
-    return new Rate(tps, tokens.get() / (clientCpu + appCpu));
+        clients, perClient, tokens, 1e6 * clientCpu / tokens, 1e6 * appCpu / tokens);
+    return new Rate(tps, tokens / (clientCpu + appCpu));
   }
 
   /** The app's tokens generated and decode steps, from its Prometheus endpoint. */
