@@ -6,6 +6,6 @@ rlhf_mkl_lib="$1/model-core/target/native/libmkl_intel_path.so"
 if [ "${RLHF_MKL_INTEL_PATH:-1}" != 0 ] && [ -f "$rlhf_mkl_lib" ] &&
   ! grep -q -m1 GenuineIntel /proc/cpuinfo 2>/dev/null; then
   export LD_PRELOAD="$rlhf_mkl_lib${LD_PRELOAD:+:$LD_PRELOAD}"
-  echo "==> MKL: AVX-512-capable path on this non-Intel CPU (RLHF_MKL_INTEL_PATH=0 turns it off)" >&2
+  echo "==> MKL: kernels chosen by CPU features on this non-Intel CPU (RLHF_MKL_INTEL_PATH=0 turns it off)" >&2
 fi
 unset rlhf_mkl_lib
