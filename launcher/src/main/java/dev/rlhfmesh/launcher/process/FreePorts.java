@@ -1,5 +1,6 @@
 package dev.rlhfmesh.launcher.process;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,11 +44,14 @@ public final class FreePorts {
     }
   }
 
-  /** The first port of the kernel's ephemeral range (Linux), else the IANA one. */
+  /**
+   * The first port of the kernel's ephemeral range (Linux), else the IANA one. Read line by line:
+   * {@code Files.readString} returned "3" for this zero-size /proc file on the CI machine.
+   */
   static int ephemeralLow() {
-    try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
-      return Integer.parseInt(range.split("\\s+")[0]);
+    try (BufferedReader r =
+        Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      return Integer.parseInt(r.readLine().strip().split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 49_152;
     }

@@ -14,6 +14,7 @@ class FreePortsTest {
   @Test
   void next_handsOutDistinctBindablePortsBelowTheEphemeralRange() throws Exception {
     int low = FreePorts.ephemeralLow();
+    assertTrue(low >= 1024, "ephemeral range read as starting at " + low);
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < 50; i++) {
       int port = FreePorts.next();
