@@ -15,6 +15,11 @@ public final class Comparisons {
 
   private Comparisons() {}
 
+  /** Builds a row of ours against the peer from the samples under {@code key}. */
+  private interface VsPeer {
+    Figure of(String name, String unit, String key, Target target);
+  }
+
   /**
    * @param ours samples by key: matmul (GFLOP/s), decode{B} (tok/s), score (tok/s), iter_generate
    *     and iter_refscore (ms: the iteration's first two parts), learn (ms), iteration (ms)
@@ -24,58 +29,26 @@ public final class Comparisons {
     String vs = BenchMain.PEER;
     String noPeer = peer.has("torch") ? null : "peer did not run";
     List<Figure> f = new ArrayList<>();
+    // one row of ours against the peer's same figure (medians of the samples under one key)
+    VsPeer row =
+        (name, unit, key, target) ->
+            new Figure(name, unit, med(ours.get(key)), median(peer.path(key)), vs, target, noPeer);
     for (int b : BenchMain.DECODE_BATCHES) {
       f.add(
-          new Figure(
+          row.of(
               "decode batch " + b + " (KV cache, greedy)",
               "tok/s",
-              med(ours.get("decode" + b)),
-              median(peer.path("decode" + b)),
-              vs,
-              b == 1 ? DECODE_BATCH1 : null,
-              noPeer));
+              "decode" + b,
+              b == 1 ? DECODE_BATCH1 : null));
     }
-    f.add(
-        new Figure(
-            "teacher-forced scoring (256×64)",
-            "tok/s",
-            med(ours.get("score")),
-            median(peer.path("score")),
-            vs,
-            null,
-            noPeer));
-    f.add(
-        new Figure(
-            "PPO iteration part: generate (256 × 3 tokens)",
-            "ms",
-            med(ours.get("iter_generate")),
-            median(peer.path("iter_generate")),
-            vs,
-            null,
-            noPeer));
-    f.add(
-        new Figure(
-            "PPO iteration part: reference logprobs",
-            "ms",
-            med(ours.get("iter_refscore")),
-            median(peer.path("iter_refscore")),
-            vs,
-            null,
-            noPeer));
-    double learnMs = med(ours.get("learn"));
-    double peerLearnMs = median(peer.path("learn"));
-    f.add(
-        new Figure(
-            "PPO learn step (256 rollouts, 4×4×64)", "ms", learnMs, peerLearnMs, vs, null, noPeer));
-    f.add(
-        new Figure(
-            "PPO iteration (generate + ref score + learn)",
-            "ms",
-            med(ours.get("iteration")),
-            median(peer.path("iteration")),
-            vs,
-            PPO_ITERATION,
-            noPeer));
+    f.add(row.of("teacher-forced scoring (256×64)", "tok/s", "score", null));
+    f.add(row.of("PPO iteration part: generate (256 × 3 tokens)", "ms", "iter_generate", null));
+    f.add(row.of("PPO iteration part: reference logprobs", "ms", "iter_refscore", null));
+    Figure learn = row.of("PPO learn step (256 rollouts, 4×4×64)", "ms", "learn", null);
+    f.add(learn);
+    f.add(row.of("PPO iteration (generate + ref score + learn)", "ms", "iteration", PPO_ITERATION));
+    double learnMs = learn.value();
+    double peerLearnMs = learn.reference();
     int len = SyntheticRollouts.PROMPT + SyntheticRollouts.RESPONSE;
     double flops = LearnStepFlops.ppoLearnStep(c, SyntheticRollouts.ROLLOUTS, len, 4);
     // A peak is the best repeat, not the median: on a shared machine a slow repeat is other load.

@@ -128,12 +128,7 @@ public final class ServiceFigures {
   }
 
   private List<Figure> modelSvc(double peerBest) {
-    int admin;
-    try {
-      admin = AppProcess.freePort();
-    } catch (Exception e) {
-      return List.of(served(16, Double.NaN, peerBest, e.getMessage()));
-    }
+    int admin = AppProcess.freePort();
     List<String> props =
         List.of(
             "rlhf.model.served=policy",

@@ -12,6 +12,7 @@ import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 
 /**
  * Samples the policy that the model-svc replicas serve now: text prompts in, decoded answers out,
@@ -76,58 +77,57 @@ final class PolicySampler {
   /** One replica's share, in calls of at most {@link #SEQUENCES_PER_CALL} sequences. */
   private List<Completion> generate(
       Channel ch, List<TokenIds> prompts, int samples, float temperature, long seed) {
-    List<Completion> out = new ArrayList<>();
-    int promptsPerCall = Math.max(1, SEQUENCES_PER_CALL / samples);
-    for (int from = 0; from < prompts.size(); from += promptsPerCall) {
-      List<TokenIds> chunk = prompts.subList(from, Math.min(prompts.size(), from + promptsPerCall));
-      // The first call keeps the plain seed, so a single-call evaluation is what it always was.
-      long callSeed = from == 0 ? seed : seed * 7919 + from;
-      out.addAll(
-          ModelServiceGrpc.newBlockingStub(ch)
-              .generate(
-                  GenerateRequest.newBuilder()
-                      .setModel("policy")
-                      .addAllPrompts(chunk)
-                      .setSampling(
-                          SamplingParams.newBuilder()
-                              .setTemperature(temperature)
-                              .setMaxNewTokens(maxNewTokens)
-                              .setN(samples)
-                              .setSeed(callSeed))
-                      .build())
-              .getCompletionsList());
-    }
-    return out;
+    return inChunks(
+        prompts,
+        Math.max(1, SEQUENCES_PER_CALL / samples),
+        (from, chunk) ->
+            ModelServiceGrpc.newBlockingStub(ch)
+                .generate(
+                    GenerateRequest.newBuilder()
+                        .setModel("policy")
+                        .addAllPrompts(chunk)
+                        .setSampling(
+                            SamplingParams.newBuilder()
+                                .setTemperature(temperature)
+                                .setMaxNewTokens(maxNewTokens)
+                                .setN(samples)
+                                // the first call keeps the plain seed, so a single-call
+                                // evaluation is what it always was
+                                .setSeed(from == 0 ? seed : seed * 7919 + from))
+                        .build())
+                .getCompletionsList());
   }
 
   private List<TokenIds> encode(List<String> texts) {
-    List<TokenIds> out = new ArrayList<>();
-    for (int from = 0; from < texts.size(); from += TEXTS_PER_CALL) {
-      out.addAll(
-          TokenizerServiceGrpc.newBlockingStub(tokenizer)
-              .encode(
-                  EncodeRequest.newBuilder()
-                      .addAllTexts(
-                          texts.subList(from, Math.min(texts.size(), from + TEXTS_PER_CALL)))
-                      .build())
-              .getSequencesList());
-    }
-    return out;
+    return inChunks(
+        texts,
+        TEXTS_PER_CALL,
+        (from, chunk) ->
+            TokenizerServiceGrpc.newBlockingStub(tokenizer)
+                .encode(EncodeRequest.newBuilder().addAllTexts(chunk).build())
+                .getSequencesList());
   }
 
   private List<String> decode(List<TokenIds> sequences) {
-    List<String> out = new ArrayList<>();
-    for (int from = 0; from < sequences.size(); from += TEXTS_PER_CALL) {
-      out.addAll(
-          TokenizerServiceGrpc.newBlockingStub(tokenizer)
-              .decode(
-                  DecodeRequest.newBuilder()
-                      .addAllSequences(
-                          sequences.subList(
-                              from, Math.min(sequences.size(), from + TEXTS_PER_CALL)))
-                      .setSkipSpecialTokens(true)
-                      .build())
-              .getTextsList());
+    return inChunks(
+        sequences,
+        TEXTS_PER_CALL,
+        (from, chunk) ->
+            TokenizerServiceGrpc.newBlockingStub(tokenizer)
+                .decode(
+                    DecodeRequest.newBuilder()
+                        .addAllSequences(chunk)
+                        .setSkipSpecialTokens(true)
+                        .build())
+                .getTextsList());
+  }
+
+  /** {@code call} on consecutive chunks of at most {@code size} items (and the chunk's offset). */
+  private static <T, R> List<R> inChunks(
+      List<T> items, int size, BiFunction<Integer, List<T>, List<R>> call) {
+    List<R> out = new ArrayList<>();
+    for (int from = 0; from < items.size(); from += size) {
+      out.addAll(call.apply(from, items.subList(from, Math.min(items.size(), from + size))));
     }
     return out;
   }
