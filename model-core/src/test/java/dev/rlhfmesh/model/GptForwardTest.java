@@ -101,6 +101,54 @@ class GptForwardTest {
   }
 
   @Test
+  void mixedPasses_decodeRowsAndAppendedChunksTogether_equalFullRecomputation() {
+    // one pass holds rows appending one token and rows appending several, in shuffled order,
+    // around a free slot: the continuous batcher's step when prompts join running sequences
+    Random r = new Random(5);
+    try (DecodeEngine engine = new DecodeEngine(model, 6, 48)) {
+      int[] slots = new int[6];
+      for (int i = 0; i < 6; i++) {
+        slots[i] = engine.allocate();
+      }
+      engine.free(slots[2]); // a hole inside the slot range
+      List<Integer> live = new ArrayList<>(List.of(0, 1, 3, 4, 5));
+      List<int[]> seqs = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        seqs.add(new int[0]);
+      }
+      float worst = 0;
+      int compared = 0;
+      int chunks = 0;
+      for (int round = 0; round < 8; round++) {
+        java.util.Collections.shuffle(live, r);
+        int[] passSlots = new int[live.size()];
+        int[][] tokens = new int[live.size()][];
+        for (int k = 0; k < live.size(); k++) {
+          int i = live.get(k);
+          boolean chunk = seqs.get(i).length == 0 || r.nextInt(3) == 0;
+          int n = chunk ? 2 + r.nextInt(4) : 1;
+          chunks += n > 1 ? 1 : 0;
+          tokens[k] = TinyModels.randomTokens(r, n, 37);
+          passSlots[k] = slots[i];
+          int[] s = seqs.get(i);
+          int[] grown = Arrays.copyOf(s, s.length + n);
+          System.arraycopy(tokens[k], 0, grown, s.length, n);
+          seqs.set(i, grown);
+        }
+        float[][] logits = engine.append(passSlots, tokens);
+        for (int k = 0; k < live.size(); k++) {
+          float d = TinyModels.maxAbsDiff(logits[k], fullLastLogits(seqs.get(live.get(k))));
+          worst = Math.max(worst, d);
+          compared++;
+        }
+      }
+      assertEquals(40, compared);
+      assertTrue(chunks > 10, "chunks appended: " + chunks);
+      assertTrue(worst < 1e-5, "max |cached - full| = " + worst);
+    }
+  }
+
+  @Test
   void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation() {
     Random r = new Random(3);
     try (DecodeEngine engine = new DecodeEngine(model, 3, 48)) {

@@ -33,7 +33,16 @@ final class CausalSelfAttention {
   private static final NDIndex K = new NDIndex().addAllDim().addIndices(1);
   private static final NDIndex V = new NDIndex().addAllDim().addIndices(2);
 
-  NDArray forward(NDArray x, int layer, AttentionContext ctx, boolean trainable) {
+  /** Additive bias of masked attention entries (finite, so a row never softmaxes to NaN). */
+  static final float MASKED = -1e9f;
+
+  /**
+   * Attention over whole sequences x (B, T, C) (training and scoring), autograd-safe.
+   *
+   * @param bias additive (B or 1, 1, T, T) mask: causality and padding
+   * @return (B, T, C)
+   */
+  NDArray forward(NDArray x, NDArray bias, boolean trainable) {
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
     long c = (long) nHead * headDim;
@@ -53,26 +62,13 @@ final class CausalSelfAttention {
       keys = split.get(K); // (B, H, T, D)
       values = split.get(V); // (B, H, T, D)
     }
-    if (ctx.cache() != null) {
-      ctx.write(layer, keys, values);
-      keys = ctx.cache().keys(layer).get(ctx.keyRows()); // (R, H, S, D) view of the slots
-      keys.attach(x.getManager()); // views of cache rows belong to the step
-      values = ctx.cache().values(layer).get(ctx.valueRows()); // (R, H, S, D) view
-      values.attach(x.getManager());
-      if (ctx.toRange() != null) {
-        q = q.get(ctx.toRange()); // (R, H, T, D)
-      }
-    }
-    NDArray keysT = keys.swapAxes(2, 3); // (R, H, D, S) view
-    NDArray att = q.matMul(keysT).mul(k.attnScale); // (R, H, T, D) x (R, H, D, S) -> (R, H, T, S)
-    if (ctx.bias() != null) {
-      att = att.add(ctx.bias()); // (R, H, T, S) + (R, 1, T, S)
+    NDArray keysT = keys.swapAxes(2, 3); // (B, H, D, T) view
+    NDArray att = q.matMul(keysT).mul(k.attnScale); // (B, H, T, D) x (B, H, D, T) -> (B, H, T, T)
+    if (bias != null) {
+      att = att.add(bias); // (B, H, T, T) + (B or 1, 1, T, T)
     }
     att = att.softmax(-1);
-    NDArray y = att.matMul(values); // (R, H, T, S) x (R, H, S, D) -> (R, H, T, D)
-    if (ctx.fromRange() != null) {
-      y = y.get(ctx.fromRange()); // (B, H, T, D)
-    }
+    NDArray y = att.matMul(values); // (B, H, T, T) x (B, H, T, D) -> (B, H, T, D)
     if (t == 1) {
       y = y.reshape(b, 1, c); // (B, H, 1, D) is laid out as (B, 1, C)
     } else {
@@ -91,9 +87,36 @@ final class CausalSelfAttention {
    * @return (B, C)
    */
   NDArray step(NDArray x, int layer, DecodeStep ctx) {
+    return cProj.step(attend(cAttn.step(x), layer, ctx)); // (B, C)
+  }
+
+  /**
+   * A cached pass, inference only: x (N, C) holds the pass's new tokens, packed (decode rows
+   * first). One projection for all of them; attention per group; one output projection.
+   *
+   * @return (N, C)
+   */
+  NDArray cached(NDArray x, int layer, CachedPass pass) {
+    NDArray qkv = cAttn.step(x); // (N, 3C)
+    NDArray y;
+    if (pass.prefill == null) {
+      y = attend(qkv, layer, pass.decode);
+    } else if (pass.decode == null) {
+      y = attend(qkv, layer, pass.prefill);
+    } else {
+      long n = qkv.getShape().get(0);
+      int d = pass.decodeRows();
+      NDArray yd = attend(TorchOps.slice(qkv, 0, 0, d, pass.manager), layer, pass.decode);
+      NDArray yp = attend(TorchOps.slice(qkv, 0, d, n, pass.manager), layer, pass.prefill);
+      y = yd.concat(yp); // (N, C)
+    }
+    return cProj.step(y); // (N, C)
+  }
+
+  /** Decode rows' attention: projected qkv (B, 3C) → (B, C), heads side by side. */
+  private NDArray attend(NDArray qkv, int layer, DecodeStep ctx) {
     int b = ctx.rows();
     long c = (long) nHead * headDim;
-    NDArray qkv = cAttn.step(x); // (B, 3C)
     // T = 1 can sit on any axis, so one reshape (a view) and one split give q and k, v
     NDList parts = TorchOps.split(qkv.reshape(b, 3, nHead, 1, headDim), Q_KV, 1);
     NDArray q = parts.get(0); // (B, 1, H, 1, D)
@@ -113,7 +136,28 @@ final class CausalSelfAttention {
     if (ctx.fromRange != null) {
       y = y.get(ctx.fromRange); // (B, C)
     }
-    return cProj.step(y); // (B, C)
+    return y;
+  }
+
+  /**
+   * Prefill rows' attention: projected qkv (N, 3C) of the rows' new tokens, packed → (N, C). The
+   * keys and values go into the rows' cache slots; the queries, arranged as an (R, T) grid over the
+   * slot range, attend to the slots' cache rows under the pass's mask.
+   */
+  private NDArray attend(NDArray qkv, int layer, PrefillStep ctx) {
+    long n = ctx.tokens;
+    long r = ctx.hi - ctx.lo;
+    long t = ctx.width;
+    long c = (long) nHead * headDim;
+    NDList parts = TorchOps.split(qkv.reshape(n, 3, nHead, headDim), Q_KV, 1);
+    ctx.write(layer, parts.get(1)); // (N, 2, H, D)
+    NDArray q = ctx.toGrid(parts.get(0)).reshape(r, t, nHead, headDim); // (R, T, H, D)
+    q = TorchOps.swap(q, 1, 2); // (R, H, T, D) view
+    NDArray att = q.matMul(ctx.keysT(layer)).muli(k.attnScale); // (R, H, T, D) x (R, H, D, S)
+    att.addi(ctx.bias); // (R, H, T, S) + (R, 1, T, S)
+    NDArray y = att.softmax(-1).matMul(ctx.values(layer)); // (R, H, T, S) x (R, H, S, D)
+    y = TorchOps.swap(y, 1, 2).reshape(r * t, c); // (R, T, H, D) -> (R * T, C)
+    return ctx.toPacked(y); // (N, C)
   }
 
   void dropViews() {

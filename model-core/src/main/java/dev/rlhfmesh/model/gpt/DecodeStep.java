@@ -43,19 +43,9 @@ final class DecodeStep {
     int longest = 0;
     boolean sameStart = true;
     for (int i = 0; i < b; i++) {
-      if (!cache.isAllocated(slots[i])) {
-        throw new IllegalArgumentException("slot " + slots[i] + " is not allocated");
-      }
+      requireAllocated(cache, slots[i]);
       starts[i] = cache.length(slots[i]);
-      if (starts[i] + 1 > cache.maxLen()) {
-        throw new IllegalArgumentException(
-            "slot "
-                + slots[i]
-                + " would hold "
-                + (starts[i] + 1)
-                + " tokens, cache maxLen "
-                + cache.maxLen());
-      }
+      requireRoom(cache, slots[i], starts[i] + 1);
       longest = Math.max(longest, starts[i] + 1);
       min = Math.min(min, slots[i]);
       max = Math.max(max, slots[i] + 1);
@@ -65,14 +55,9 @@ final class DecodeStep {
     hi = max;
     keyLen = longest;
     int r = hi - lo;
-    int[] rowOfRange = new int[r]; // batch row of each range row, -1 for holes
-    Arrays.fill(rowOfRange, -1);
+    int[] rowOfRange = rowsOfRange(slots, lo, r);
     boolean inOrder = r == b;
     for (int i = 0; i < b; i++) {
-      if (rowOfRange[slots[i] - lo] != -1) {
-        throw new IllegalArgumentException("slot " + slots[i] + " appears twice");
-      }
-      rowOfRange[slots[i] - lo] = i;
       inOrder &= slots[i] == lo + i;
     }
     lockstep = inOrder && sameStart;
@@ -102,7 +87,7 @@ final class DecodeStep {
         int limit = i < 0 ? keyLen - 1 : starts[i]; // holes: anything finite
         for (int head = 0; head < h; head++) {
           int row = (j * h + head) * keyLen;
-          Arrays.fill(m, row + limit + 1, row + keyLen, AttentionContext.MASKED);
+          Arrays.fill(m, row + limit + 1, row + keyLen, CausalSelfAttention.MASKED);
         }
       }
       bias = manager.create(m, new Shape((long) r * h, 1, keyLen));
@@ -120,6 +105,35 @@ final class DecodeStep {
               .addIndices("{}", manager.create(positions))
               .addAllDim();
     }
+  }
+
+  static void requireAllocated(KvCache cache, int slot) {
+    if (!cache.isAllocated(slot)) {
+      throw new IllegalArgumentException("slot " + slot + " is not allocated");
+    }
+  }
+
+  static void requireRoom(KvCache cache, int slot, int length) {
+    if (length > cache.maxLen()) {
+      throw new IllegalArgumentException(
+          "slot " + slot + " would hold " + length + " tokens, cache maxLen " + cache.maxLen());
+    }
+  }
+
+  /**
+   * The batch row of each row of the slot range [lo, lo + r), -1 for slots not in the batch; a slot
+   * given twice is an error.
+   */
+  static int[] rowsOfRange(int[] slots, int lo, int r) {
+    int[] rowOfRange = new int[r];
+    Arrays.fill(rowOfRange, -1);
+    for (int i = 0; i < slots.length; i++) {
+      if (rowOfRange[slots[i] - lo] != -1) {
+        throw new IllegalArgumentException("slot " + slots[i] + " appears twice");
+      }
+      rowOfRange[slots[i] - lo] = i;
+    }
+    return rowOfRange;
   }
 
   /** Validates the slots and builds the step's context; arrays go to {@code manager}. */

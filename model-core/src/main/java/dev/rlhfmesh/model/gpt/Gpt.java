@@ -1,10 +1,7 @@
 package dev.rlhfmesh.model.gpt;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -311,7 +308,7 @@ public final class Gpt implements AutoCloseable {
         for (int k = 0; k < t; k++) {
           boolean visible = k <= q && (mask == null || mask[r * t + k] != 0);
           if (!visible) {
-            bias[base + k] = AttentionContext.MASKED;
+            bias[base + k] = CausalSelfAttention.MASKED;
           }
         }
       }
@@ -320,7 +317,7 @@ public final class Gpt implements AutoCloseable {
     NDArray positions = positionIds != null ? positionIds : m.create(pos, new Shape(b, t));
     NDArray biasArray = m.create(bias, new Shape(biasRows, 1, t, t));
     NDArray x = embed(ids, wte).add(embed(positions, wpe)); // (B, T, C) token + position
-    return run(x, AttentionContext.causal(biasArray));
+    return run(x, biasArray);
   }
 
   /** Logits (B, T, V) for whole sequences; see {@link #hidden(NDArray, NDArray)}. */
@@ -348,50 +345,9 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * Appends tokens to KV-cache slots and returns the hidden states of the new positions. Row i
-   * appends {@code tokens[i]} (at least one) to slot {@code slots[i]} at positions {@code
-   * cache.length(slot)...}; rows are right-padded to the longest. Inference only.
-   *
-   * @return (B, T, C) in {@code manager}, T = longest row; padded positions hold garbage
-   */
-  public NDArray hiddenCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
-    int b = slots.length;
-    int t = 0;
-    int[] counts = new int[b];
-    for (int i = 0; i < b; i++) {
-      counts[i] = tokens[i].length;
-      t = Math.max(t, counts[i]);
-    }
-    long[] ids = new long[b * t];
-    long[] pos = new long[b * t];
-    for (int i = 0; i < b; i++) {
-      int start = cache.length(slots[i]);
-      for (int j = 0; j < t; j++) {
-        ids[i * t + j] = j < counts[i] ? tokens[i][j] : 0;
-        pos[i * t + j] = Math.min(start + j, config.nPositions() - 1);
-      }
-    }
-    AttentionContext ctx = AttentionContext.cached(manager, cache, slots, counts, t);
-    NDArray idArray = manager.create(ids, new Shape(b, t));
-    NDArray out;
-    int start = cache.length(slots[0]);
-    if (ctx.lockstep() && start + t <= config.nPositions()) {
-      // every row sits at positions start..start+T-1: a view of wpe, broadcast over rows
-      NDArray posEmb = wpe.get(new NDIndex().addSliceDim(start, start + t)); // (T, C) view
-      posEmb.attach(manager);
-      out = run(embed(idArray, wte).add(posEmb), ctx); // (B, T, C)
-    } else {
-      NDArray positions = manager.create(pos, new Shape(b, t));
-      out = run(embed(idArray, wte).add(embed(positions, wpe)), ctx); // (B, T, C)
-    }
-    ctx.commit();
-    return out;
-  }
-
-  /**
    * Next-token logits of each row after appending its tokens to its slot, taken at each row's last
    * real token: (B, V). Inference only. Steps where every row appends one token take {@link
-   * #nextLogitsStep}'s path.
+   * #nextLogitsStep}'s path, all others {@link #nextLogitsPacked}'s.
    */
   public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     if (slots.length != tokens.length) {
@@ -408,31 +364,54 @@ public final class Gpt implements AutoCloseable {
       }
       return nextLogitsStep(manager, cache, slots, last);
     }
-    NDArray h = hiddenCached(manager, cache, slots, tokens); // (B, T, C)
-    NDList rows = new NDList();
-    for (int i = 0; i < slots.length; i++) {
-      rows.add(h.get(i, tokens[i].length - 1)); // (C)
-    }
-    return lmHead(NDArrays.stack(rows)); // (B, C) x (C, V) -> (B, V)
+    return nextLogitsPacked(manager, cache, slots, tokens);
   }
 
   /**
-   * One decoding step: appends {@code tokens[i]} to slot {@code slots[i]} and returns the
-   * next-token logits (B, V) in {@code manager}. Inference only. The same values as {@link
-   * #hiddenCached} + {@link #lmHead}, with fewer ops: rows stay (B, C) throughout (so every
-   * projection is one fused addmm), a batch-1 step embeds its token as a view of the table, the
-   * cache is written and read with single native slice ops, and residual adds run in place.
+   * A cached pass over rows that append any number of tokens (at least one each): {@code tokens[i]}
+   * goes to slot {@code slots[i]}; returns the next-token logits after each row's last token (B, V)
+   * in {@code manager}. Inference only. Decode rows and prompt rows share one pass (see {@link
+   * CachedPass}); the final norm and the LM head run on the B last tokens only.
    */
-  public NDArray nextLogitsStep(NDManager manager, KvCache cache, int[] slots, int[] tokens) {
-    if (slots.length != tokens.length) {
-      throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " tokens");
+  public NDArray nextLogitsPacked(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+    for (int[] row : tokens) {
+      requireInVocabulary(row);
     }
+    CachedPass pass = CachedPass.of(manager, cache, slots, tokens);
+    NDArray x = embed(manager.create(pass.ids), wte); // (N, C)
+    x = x.addi(embed(manager.create(pass.positions), wpe));
+    for (int l = 0; l < blocks.size(); l++) {
+      x = blocks.get(l).cached(x, l, pass); // (N, C)
+    }
+    x = pass.outputs(x); // (B, C)
+    x =
+        LayerNorm.layerNorm(x, lnfWeight.getShape(), lnfWeight, lnfBias, config.layerNormEpsilon())
+            .singletonOrThrow(); // (B, C)
+    pass.commit();
+    return lmHead(x); // (B, C) x (C, V) -> (B, V)
+  }
+
+  private void requireInVocabulary(int[] tokens) {
     for (int token : tokens) {
       if (token < 0 || token >= config.vocabSize()) {
         throw new IllegalArgumentException(
             "token id " + token + " outside the vocabulary [0, " + config.vocabSize() + ")");
       }
     }
+  }
+
+  /**
+   * One decoding step: appends {@code tokens[i]} to slot {@code slots[i]} and returns the
+   * next-token logits (B, V) in {@code manager}. Inference only. The same values as {@link
+   * #nextLogitsPacked} with one token per row, with fewer ops: a batch-1 step embeds its token as a
+   * view of the table, the cache is written and read with single native slice ops (one write per
+   * layer when the slots are in step), and the cache's views of each length are reused.
+   */
+  public NDArray nextLogitsStep(NDManager manager, KvCache cache, int[] slots, int[] tokens) {
+    if (slots.length != tokens.length) {
+      throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " tokens");
+    }
+    requireInVocabulary(tokens);
     DecodeStep ctx = DecodeStep.of(manager, cache, slots);
     NDArray x = embedStep(ctx, tokens); // (B, C)
     for (int l = 0; l < blocks.size(); l++) {
@@ -471,9 +450,9 @@ public final class Gpt implements AutoCloseable {
   }
 
   /** The blocks and the final LayerNorm over embedded inputs x (B, T, C). */
-  private NDArray run(NDArray x, AttentionContext ctx) {
-    for (int l = 0; l < blocks.size(); l++) {
-      x = blocks.get(l).forward(x, l, ctx, trainable); // (B, T, C)
+  private NDArray run(NDArray x, NDArray bias) {
+    for (GptBlock block : blocks) {
+      x = block.forward(x, bias, trainable); // (B, T, C)
     }
     return LayerNorm.layerNorm(
             x, lnfWeight.getShape(), lnfWeight, lnfBias, config.layerNormEpsilon())

@@ -33,9 +33,10 @@ final class GptBlock {
     this.eps = eps;
   }
 
-  NDArray forward(NDArray x, int layer, AttentionContext ctx, boolean trainable) {
+  /** Whole sequences x (B, T, C) under the additive attention mask {@code bias}. */
+  NDArray forward(NDArray x, NDArray bias, boolean trainable) {
     NDArray h = LayerNorm.layerNorm(x, normShape, ln1Weight, ln1Bias, eps).singletonOrThrow();
-    x = x.add(attn.forward(h, layer, ctx, trainable)); // (B, T, C)
+    x = x.add(attn.forward(h, bias, trainable)); // (B, T, C)
     h = LayerNorm.layerNorm(x, normShape, ln2Weight, ln2Bias, eps).singletonOrThrow();
     return x.add(mlp.forward(h, trainable)); // (B, T, C)
   }
@@ -49,6 +50,14 @@ final class GptBlock {
     x = attn.step(h, layer, ctx).addi(x); // (B, C)
     h = LayerNorm.layerNorm(x, normShape, ln2Weight, ln2Bias, eps).singletonOrThrow();
     return mlp.step(h).addi(x); // (B, C)
+  }
+
+  /** A cached pass (inference): x (N, C) holds the pass's new tokens, packed. */
+  NDArray cached(NDArray x, int layer, CachedPass pass) {
+    NDArray h = LayerNorm.layerNorm(x, normShape, ln1Weight, ln1Bias, eps).singletonOrThrow();
+    x = attn.cached(h, layer, pass).addi(x); // (N, C)
+    h = LayerNorm.layerNorm(x, normShape, ln2Weight, ln2Bias, eps).singletonOrThrow();
+    return mlp.step(h).addi(x); // (N, C)
   }
 
   void dropViews() {

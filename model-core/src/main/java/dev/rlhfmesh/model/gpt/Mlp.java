@@ -23,10 +23,23 @@ final class Mlp {
     return cProj.forward(h, trainable); // (B, T, C)
   }
 
-  /** {@link #forward} for a decoding step (inference): x (B, C). */
+  /**
+   * Rows from which torch's own gelu (one op with a fixed cost of a few µs) beats {@link
+   * #geluInPlace}'s five small ones: measured on the small default (4C = 512), batch 8 7.2 vs 7.6
+   * µs, 16 9.5 vs 8.6, 32 14.4 vs 10.6, 64 24.7 vs 14.2.
+   */
+  static final int TORCH_GELU_ROWS = 16;
+
+  /** {@link #forward} for rows of a decoding step or prefill pass (inference): x (B, C). */
   NDArray step(NDArray x) {
     NDArray h = cFc.step(x); // (B, 4C)
-    h = exactGelu ? geluInPlace(h, k) : geluNewInPlace(h, k);
+    if (!exactGelu) {
+      h = geluNewInPlace(h, k);
+    } else if (h.getShape().get(0) >= TORCH_GELU_ROWS) {
+      h = Activation.gelu(h);
+    } else {
+      h = geluInPlace(h, k);
+    }
     return cProj.step(h); // (B, C)
   }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -38,6 +39,16 @@ final class TorchOps {
   /** {@code a.transpose(d1, d2)}: a view in a's manager. */
   static NDArray swap(NDArray a, int d1, int d2) {
     return JniUtils.transpose((PtNDArray) a, d1, d2);
+  }
+
+  /** {@code a[index]} for an index of tensor parts (a gather, a copy), owned by {@code owner}. */
+  static NDArray rows(NDArray a, NDIndex index, NDManager owner) {
+    return JniUtils.indexAdv((PtNDArray) a, index, (PtNDManager) owner);
+  }
+
+  /** {@code a.permute(dims)}: a view in a's manager. */
+  static NDArray permute(NDArray a, long... dims) {
+    return JniUtils.permute((PtNDArray) a, dims);
   }
 
   /**

@@ -258,6 +258,10 @@ public final class ModelSvcBenchmark {
         cmd.add("-D" + key + "=" + System.getProperty(key));
       }
     }
+    String extra = System.getProperty("bench.app.opts", "").trim(); // e.g. to try app settings
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
     cmd.addAll(List.of("-jar", jar.toString()));
     Process app =
         new ProcessBuilder(cmd)
