@@ -115,6 +115,15 @@ public final class ModelBenchmark {
               withAtt[k] / r[k]);
         }
       }
+      JniUtils.setNumThreads(1);
+      for (int rows : new int[] {1, 16}) {
+        double[] j = median(() -> joinMicros(model, rows, PROMPT_LEN, Math.min(maxLen, 64)));
+        System.out.printf(
+            "a %d-token prompt joining %2d decode rows, 1 thread, us of thread CPU: decode step"
+                + " alone %.0f; prompt in the same packed pass %.0f (+%.0f); step then a prefill"
+                + " pass of its own %.0f (+%.0f)%n",
+            PROMPT_LEN, rows, j[0], j[1], j[1] - j[0], j[2], j[2] - j[0]);
+      }
       for (int threads : THREADS) {
         JniUtils.setNumThreads(threads);
         double ms = trainStepMillis(root, model, trainBatch, trainLen, trainSteps);
@@ -214,6 +223,71 @@ public final class ModelBenchmark {
       double tokens = (double) batch * steps;
       return new double[] {tokens / (wall / 1e9), tokens / (cpu / 1e9)};
     }
+  }
+
+  /**
+   * What a prompt joining {@code rows} running sequences costs, in µs of this thread's CPU: {a
+   * decode step of the rows alone, the step with the prompt packed into the same pass, the step
+   * followed by a prefill pass of the prompt's own}. The three are interleaved step by step; the
+   * running rows hold 8 to {@code maxLen} - 1 tokens.
+   */
+  static double[] joinMicros(Gpt model, int rows, int promptLen, int maxLen) {
+    Random r = new Random(5);
+    int v = model.config().vocabSize();
+    try (DecodeEngine engine = new DecodeEngine(model, rows + 1, maxLen)) {
+      int[] slots = new int[rows];
+      for (int i = 0; i < rows; i++) {
+        slots[i] = engine.allocate();
+      }
+      int joiner = engine.allocate();
+      int[] withJoiner = java.util.Arrays.copyOf(slots, rows + 1);
+      withJoiner[rows] = joiner;
+      double[] total = new double[3];
+      int[] count = new int[3];
+      for (int round = 0; round < 12; round++) {
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+          engine.cache().reset(slots[i]);
+          prompts.add(randomTokens(r, PROMPT_LEN, v));
+        }
+        engine.prefill(slots, prompts);
+        for (int s = PROMPT_LEN; s < maxLen - 1; s++) {
+          int kind = s % 3;
+          int[] last = randomTokens(r, rows, v);
+          int[] prompt = randomTokens(r, promptLen, v);
+          engine.cache().reset(joiner);
+          long t0 = CPU.getCurrentThreadCpuTime();
+          if (kind == 0) {
+            engine.decodeStep(slots, last);
+          } else if (kind == 1) {
+            int[][] tokens = new int[rows + 1][];
+            for (int i = 0; i < rows; i++) {
+              tokens[i] = new int[] {last[i]};
+            }
+            tokens[rows] = prompt;
+            engine.append(withJoiner, tokens);
+          } else {
+            engine.decodeStep(slots, last);
+            engine.prefill(joiner, prompt);
+          }
+          if (round >= 2) { // the first rounds warm the JIT up
+            total[kind] += CPU.getCurrentThreadCpuTime() - t0;
+            count[kind]++;
+          }
+        }
+      }
+      return new double[] {
+        total[0] / count[0] / 1e3, total[1] / count[1] / 1e3, total[2] / count[2] / 1e3
+      };
+    }
+  }
+
+  private static int[] randomTokens(Random r, int n, int vocab) {
+    int[] t = new int[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = r.nextInt(vocab);
+    }
+    return t;
   }
 
   /** {tokens/s by wall clock, tokens/s by this thread's CPU time (meaningful with 1 thread)}. */
