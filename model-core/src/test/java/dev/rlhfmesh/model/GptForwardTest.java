@@ -149,6 +149,43 @@ class GptForwardTest {
   }
 
   @Test
+  void stepsOverChangingSlotRanges_equalFullRecomputation() {
+    // the cache keeps views of the slot range [0, hi) a step reads; steps that grow and shrink
+    // that range (as sequences leave and join a continuous batch) must drop and remake them
+    Random r = new Random(6);
+    try (DecodeEngine engine = new DecodeEngine(model, 5, 48)) {
+      int[] slots = new int[4];
+      List<int[]> seqs = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        slots[i] = engine.allocate();
+        seqs.add(TinyModels.randomTokens(r, 3 + i, 37));
+      }
+      float[][] logits = engine.prefill(slots, seqs);
+      float[][] last = logits;
+      int[][] ranges = {{0, 1, 2, 3}, {0, 1}, {0, 1, 2}, {0}, {0, 1, 2, 3}, {0, 1}, {0, 1, 2, 3}};
+      float worst = 0;
+      for (int[] rows : ranges) {
+        int[] stepSlots = new int[rows.length];
+        int[] next = new int[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+          int i = rows[k];
+          stepSlots[k] = slots[i];
+          next[k] = Sampler.argmax(last[i]);
+          int[] grown = Arrays.copyOf(seqs.get(i), seqs.get(i).length + 1);
+          grown[grown.length - 1] = next[k];
+          seqs.set(i, grown);
+        }
+        float[][] out = engine.decodeStep(stepSlots, next);
+        for (int k = 0; k < rows.length; k++) {
+          last[rows[k]] = out[k];
+          worst = Math.max(worst, TinyModels.maxAbsDiff(out[k], fullLastLogits(seqs.get(rows[k]))));
+        }
+      }
+      assertTrue(worst < 1e-5, "max |cached - full| = " + worst);
+    }
+  }
+
+  @Test
   void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation() {
     Random r = new Random(3);
     try (DecodeEngine engine = new DecodeEngine(model, 3, 48)) {

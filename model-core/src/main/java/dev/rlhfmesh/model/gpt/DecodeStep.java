@@ -11,12 +11,12 @@ import java.util.Arrays;
  * slot: where the new keys/values go, which cache rows attention reads, and the mask.
  *
  * <p>Rows are read as the contiguous slot range [lo, hi) covering the requested slots, as (R·H, S,
- * D) views of the first S = max(length) + 1 positions (no copy; a step over the whole cache reuses
- * the cache's views of that length). In <em>lockstep</em> (rows are the slots lo, lo+1, ... in
- * order, all of the same length) nothing needs masking and each layer writes its keys and values
- * with one op. Otherwise an (R·H, 1, S) additive mask hides each row's unused positions, the new
- * keys/values are scattered with one advanced-index write, and queries / outputs are gathered to
- * and from range order when the slots have holes or another order.
+ * D) views of the first S = max(length) + 1 positions (no copy; a step over slots [0, hi) reuses
+ * the views the cache keeps for that range and length). In <em>lockstep</em> (rows are the slots
+ * lo, lo+1, ... in order, all of the same length) nothing needs masking and each layer writes its
+ * keys and values with one op. Otherwise an (R·H, 1, S) additive mask hides each row's unused
+ * positions, the new keys/values are scattered with one advanced-index write, and queries / outputs
+ * are gathered to and from range order when the slots have holes or another order.
  */
 final class DecodeStep {
   final NDManager manager; // the step's: every array made here belongs to it
@@ -163,30 +163,23 @@ final class DecodeStep {
 
   /** (R * H, D, S) view of the keys of the slot range, transposed: one matrix per (slot, head). */
   NDArray keysT(int layer) {
-    if (allSlots()) {
-      return cache.headKeysT(layer, keyLen);
+    if (lo == 0) { // the cache keeps views of the slot ranges [0, hi)
+      return cache.headKeysT(layer, hi, keyLen);
     }
     return TorchOps.swap(rowsOf(cache.headKeys(layer)), 1, 2);
   }
 
   /** (R * H, S, D) view of the values of the slot range. */
   NDArray values(int layer) {
-    if (allSlots()) {
-      return cache.headValues(layer, keyLen);
+    if (lo == 0) {
+      return cache.headValues(layer, hi, keyLen);
     }
     return rowsOf(cache.headValues(layer));
   }
 
-  private boolean allSlots() {
-    return lo == 0 && hi == cache.maxSlots();
-  }
-
-  private NDArray rowsOf(NDArray all) { // all: (slots * H, maxLen, D)
-    NDArray a = all;
-    if (lo != 0 || hi != cache.maxSlots()) {
-      long h = cache.heads();
-      a = TorchOps.slice(a, 0, lo * h, hi * h, manager); // (R * H, maxLen, D)
-    }
+  private NDArray rowsOf(NDArray all) { // all: (slots * H, maxLen, D); lo > 0
+    long h = cache.heads();
+    NDArray a = TorchOps.slice(all, 0, lo * h, hi * h, manager); // (R * H, maxLen, D)
     return TorchOps.slice(a, 1, 0, keyLen, manager); // (R * H, S, D)
   }
 

@@ -24,8 +24,9 @@ public final class KvCache implements AutoCloseable {
   private final NDArray[] headKeys; // views: (slots * H, maxLen, D)
   private final NDArray[] headValues;
   private final int heads;
-  private final NDArray[][] keysTByLength; // [layer][S]: (slots * H, D, S) views, made on first use
-  private final NDArray[][] valuesByLength; // [layer][S]: (slots * H, S, D) views
+  private final NDArray[][] keysTByLength; // [layer][S]: (hi * H, D, S) views, made on first use
+  private final NDArray[][] valuesByLength; // [layer][S]: (hi * H, S, D) views
+  private int viewsHi = -1; // the kept views cover slots [0, viewsHi)
   private final int maxSlots;
   private final int maxLen;
   private final int[] lengths;
@@ -149,28 +150,59 @@ public final class KvCache implements AutoCloseable {
   }
 
   /**
-   * (slots * H, D, S): the keys of every slot's first S positions, transposed for q kᵀ. A view made
-   * on first use and kept (a step over all slots then needs no view ops of its own).
+   * (hi * H, D, S): the keys of slots [0, hi) over their first S positions, transposed for q kᵀ. A
+   * view made on first use and kept while steps read the same slot range (a continuous batch keeps
+   * its sequences in the lowest slots, so that range changes only when its top slot does); a step
+   * then needs no view ops of its own.
    */
-  NDArray headKeysT(int layer, int length) {
+  NDArray headKeysT(int layer, int hi, int length) {
+    keepViewsFor(hi);
     NDArray v = keysTByLength[layer][length];
     if (v == null) {
-      try (NDArray rows = headKeys[layer].get(new NDIndex().addAllDim().addSliceDim(0, length))) {
-        v = rows.swapAxes(1, 2); // (slots * H, D, S) view
+      try (NDArray rows = headKeys[layer].get(new NDIndex().addSliceDim(0, hi * (long) heads))) {
+        try (NDArray first = rows.get(new NDIndex().addAllDim().addSliceDim(0, length))) {
+          v = first.swapAxes(1, 2); // (hi * H, D, S) view
+        }
       }
       keysTByLength[layer][length] = v;
     }
     return v;
   }
 
-  /** (slots * H, S, D): the values of every slot's first S positions; a view kept once made. */
-  NDArray headValues(int layer, int length) {
+  /** (hi * H, S, D): the values of slots [0, hi) over their first S positions; kept as above. */
+  NDArray headValues(int layer, int hi, int length) {
+    keepViewsFor(hi);
     NDArray v = valuesByLength[layer][length];
     if (v == null) {
-      v = headValues[layer].get(new NDIndex().addAllDim().addSliceDim(0, length));
+      try (NDArray rows = headValues[layer].get(new NDIndex().addSliceDim(0, hi * (long) heads))) {
+        v = rows.get(new NDIndex().addAllDim().addSliceDim(0, length));
+      }
       valuesByLength[layer][length] = v;
     }
     return v;
+  }
+
+  /** Drops the kept views when steps start reading another slot range [0, hi). */
+  private void keepViewsFor(int hi) {
+    if (hi == viewsHi) {
+      return;
+    }
+    for (NDArray[] byLength : keysTByLength) {
+      closeAll(byLength);
+    }
+    for (NDArray[] byLength : valuesByLength) {
+      closeAll(byLength);
+    }
+    viewsHi = hi;
+  }
+
+  private static void closeAll(NDArray[] views) {
+    for (int i = 0; i < views.length; i++) {
+      if (views[i] != null) {
+        views[i].close();
+        views[i] = null;
+      }
+    }
   }
 
   int heads() {

@@ -36,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -100,18 +101,14 @@ public final class ModelSvcBenchmark {
       Rate one = lastRate;
       System.out.printf(
           "one at a time: %.0f tokens/s wall, %.0f tokens per CPU-second%n", serial, one.cpu());
-      Rate at16 = null;
       for (int c : new int[] {1, 4, 16, 64}) {
         double tps = inProcess(model, c, perClient, maxNew);
-        if (c == 16) {
-          at16 = lastRate;
-        }
         System.out.printf(
             "in-process, %2d clients: %.0f tokens/s wall (%.1fx), %.0f tokens per CPU-second"
                 + " (%.1fx one at a time), %.1f tokens per step%n",
             c, tps, tps / serial, lastRate.cpu(), lastRate.cpu() / one.cpu(), lastBatch);
       }
-      grpcPath(one, at16, perClient, maxNew);
+      grpcPath(model, perClient, maxNew);
       model.close();
     }
     if (!skipWeights) {
@@ -233,8 +230,7 @@ public final class ModelSvcBenchmark {
   }
 
   /** The same 16-client load through the packaged app over gRPC. */
-  static void grpcPath(Rate inProcessOne, Rate inProcessAt16, int perClient, int maxNew)
-      throws Exception {
+  static void grpcPath(ServedModel model, int perClient, int maxNew) throws Exception {
     Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       System.out.println("gRPC path: skipped (no " + jar + "; package the app first)");
@@ -293,30 +289,60 @@ public final class ModelSvcBenchmark {
       for (int w = 0; w < 3; w++) {
         grpcRound(stub, app, 16, perClient, maxNew);
       }
-      Rate one = grpcRound(stub, app, 1, 64, maxNew);
+      // Each comparison is measured as interleaved pairs (in-process round, then gRPC round, three
+      // times): a drift in machine load then falls on both sides, not on whichever ran last.
+      double[] oneAtATime = new double[PAIRS];
+      for (int i = 0; i < PAIRS; i++) {
+        double local = serial(model, 64, maxNew);
+        Rate remote = grpcRound(stub, app, 1, 64, maxNew);
+        oneAtATime[i] = 100 * (1 - remote.wall() / local);
+        System.out.printf(
+            "gRPC, one at a time, pair %d: %.0f tokens/s wall vs in-process %.0f (%.1f%% below)%n",
+            i + 1, remote.wall(), local, oneAtATime[i]);
+      }
+      double[] wall = new double[PAIRS];
+      double[] cpu = new double[PAIRS];
+      for (int i = 0; i < PAIRS; i++) {
+        inProcess(model, 16, perClient, maxNew);
+        Rate local = lastRate;
+        double localBatch = lastBatch;
+        double[] before = appCounters(httpPort);
+        Rate remote = grpcRound(stub, app, 16, perClient, maxNew);
+        double[] after = appCounters(httpPort);
+        wall[i] = 100 * (1 - remote.wall() / local.wall());
+        cpu[i] = 100 * (1 - remote.cpu() / local.cpu());
+        System.out.printf(
+            "gRPC, 16 clients, pair %d: %.0f tokens/s wall vs in-process %.0f (%.1f%% below);"
+                + " per CPU-second of client + server %.0f vs %.0f (%.1f%% below); tokens per"
+                + " step: app %.1f, in-process %.1f%n",
+            i + 1,
+            remote.wall(),
+            local.wall(),
+            wall[i],
+            remote.cpu(),
+            local.cpu(),
+            cpu[i],
+            (after[0] - before[0]) / Math.max(1, after[1] - before[1]),
+            localBatch);
+      }
       System.out.printf(
-          "gRPC, one at a time: %.0f tokens/s wall (%.1f%% vs in-process one at a time)%n",
-          one.wall(), 100 * (1 - one.wall() / inProcessOne.wall()));
-      double[] before = appCounters(httpPort);
-      Rate at16 = grpcRound(stub, app, 16, perClient, maxNew);
-      double[] after = appCounters(httpPort);
-      System.out.printf(
-          "  app: %.1f tokens per step%n",
-          (after[0] - before[0]) / Math.max(1, after[1] - before[1]));
-      double tps = at16.wall();
-      double perCpu = at16.cpu();
-      System.out.printf(
-          "gRPC, 16 clients: %.0f tokens/s wall (%.1f%% vs in-process), %.0f tokens per CPU-second"
-              + " of client + server (overhead %.1f%% vs in-process)%n",
-          tps,
-          100 * (1 - tps / inProcessAt16.wall()),
-          perCpu,
-          100 * (1 - perCpu / inProcessAt16.cpu()));
+          "gRPC path vs in-process, median of %d interleaved pairs: one at a time %.1f%% below;"
+              + " 16 clients %.1f%% below by wall clock, %.1f%% per CPU-second%n",
+          PAIRS, median(oneAtATime), median(wall), median(cpu));
     } finally {
       ch.shutdownNow();
       app.destroy();
       app.waitFor();
     }
+  }
+
+  /** Interleaved in-process / gRPC pairs per comparison. */
+  static final int PAIRS = 3;
+
+  static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
   }
 
   /** {@code clients} threads over one channel; CPU time counts the client and the app. */
