@@ -95,6 +95,7 @@ public final class BenchMain {
   }
 
   public static void main(String[] args) throws Exception {
+    dev.rlhfmesh.grpc.PlainJavaLogging.quietNetty();
     Options o = Options.parse(args);
     long t0 = System.nanoTime();
     Map<String, Object> machine = Machine.describe();

@@ -9,6 +9,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    dev.rlhfmesh.grpc.PlainJavaLogging.quietNetty();
     if (args.length == 0 || !args[0].equals("demo")) {
       usage();
       System.exit(2);

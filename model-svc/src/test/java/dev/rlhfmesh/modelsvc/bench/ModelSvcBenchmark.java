@@ -67,11 +67,7 @@ public final class ModelSvcBenchmark {
       List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads");
 
   public static void main(String[] args) throws Exception {
-    // Netty's loggers would otherwise bind to the test classpath's slf4j-jboss-logmanager bridge,
-    // which reports DEBUG as enabled outside a Quarkus app: grpc-java's HTTP/2 frame logger then
-    // formats every frame (measured: a fifth of the client's event-loop CPU). JDK logging: INFO.
-    io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-        io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+    dev.rlhfmesh.grpc.PlainJavaLogging.quietNetty(); // see there: a client-side cost
     int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 8;
     int maxNew = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     boolean skipWeights = args.length > 2 && Boolean.parseBoolean(args[2]);
