@@ -40,16 +40,11 @@ class MemoryFlatTest {
   void thousandMixedRequests_leaveMemoryFlat() throws Exception {
     ServedModel policy = runtime.registry().get("policy");
     run(200, 1); // warm up JIT, allocator pools and gRPC buffers
-    // and model-core's per-length views of the KV cache (made once per length on first use, kept
-    // for reuse, bounded by n_positions): every slot busy (n = max-batch 8) through every length
-    // (1-token prompt + 47 new = n_positions 48), so the count below sees leaks, not first uses
-    ModelServiceGrpc.newBlockingStub(channel)
-        .generate(generate("policy", sampling(1f, 5, 47).setN(8).setIgnoreEos(true), ids(1)));
-    waitIdle(policy);
+    fillCacheViews(policy);
     int arraysBefore = policy.liveArrays();
     long rssBefore = rssKb();
     AtomicInteger failures = run(1000, 2);
-    waitIdle(policy);
+    fillCacheViews(policy);
     System.gc();
     int arraysAfter = policy.liveArrays();
     long rssGrowthMb = (rssKb() - rssBefore) / 1024;
@@ -58,6 +53,19 @@ class MemoryFlatTest {
         arraysBefore, arraysAfter, rssGrowthMb, failures.get());
     assertEquals(arraysBefore, arraysAfter, "NDArrays leaked");
     assertTrue(rssGrowthMb < 200, "RSS grew by " + rssGrowthMb + " MiB");
+  }
+
+  /**
+   * Puts model-core's kept views of the KV cache in one known state: it keeps a view per length of
+   * the slot range the last steps read (made on first use, dropped when the range changes, at most
+   * n_positions + 1 per layer for keys and as many for values). Every slot busy (n = max-batch 8)
+   * through every length (1-token prompt + 47 new = n_positions 48) leaves the full set for all
+   * slots, so the counts compared see leaks, not which range ran last.
+   */
+  private void fillCacheViews(ServedModel policy) throws Exception {
+    ModelServiceGrpc.newBlockingStub(channel)
+        .generate(generate("policy", sampling(1f, 5, 47).setN(8).setIgnoreEos(true), ids(1)));
+    waitIdle(policy);
   }
 
   private AtomicInteger run(int calls, long seed) throws Exception {

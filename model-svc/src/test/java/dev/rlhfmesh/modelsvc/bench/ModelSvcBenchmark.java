@@ -227,7 +227,8 @@ public final class ModelSvcBenchmark {
 
   /** The same 16-client load through the packaged app over gRPC. */
   static void grpcPath(ServedModel model, int perClient, int maxNew) throws Exception {
-    Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+    // -Dbench.app.jar: another build of the app (e.g. main's, copied aside) for a before/after
+    Path jar = Path.of(System.getProperty("bench.app.jar", "target/quarkus-app/quarkus-run.jar"));
     if (!Files.exists(jar)) {
       System.out.println("gRPC path: skipped (no " + jar + "; package the app first)");
       return;
