@@ -101,8 +101,14 @@ public final class ModelSvcBenchmark {
         double tps = inProcess(model, c, perClient, maxNew);
         System.out.printf(
             "in-process, %2d clients: %.0f tokens/s wall (%.1fx), %.0f tokens per CPU-second"
-                + " (%.1fx one at a time), %.1f tokens per step%n",
-            c, tps, tps / serial, lastRate.cpu(), lastRate.cpu() / one.cpu(), lastBatch);
+                + " (%.1fx one at a time), %.1f tokens per step; %s%n",
+            c,
+            tps,
+            tps / serial,
+            lastRate.cpu(),
+            lastRate.cpu() / one.cpu(),
+            lastBatch,
+            lastDecode);
       }
       grpcPath(model, perClient, maxNew);
       model.close();
@@ -124,6 +130,20 @@ public final class ModelSvcBenchmark {
   record Rate(double wall, double cpu) {}
 
   static Rate lastRate;
+
+  /** The decode thread's CPU per step and busy share in the last in-process run. */
+  static String lastDecode = "";
+
+  /** CPU time of the model's decode thread ("decode-<model>"), or 0 if not found. */
+  static long decodeThreadNanos(ServedModel model) {
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("decode-" + model.name())) {
+        return mx.getThreadCpuTime(t.getId());
+      }
+    }
+    return 0;
+  }
 
   /** Mean sequences per decode step in the last in-process run. */
   static double lastBatch;
@@ -172,15 +192,21 @@ public final class ModelSvcBenchmark {
       throws Exception {
     long tokens0 = model.batcher().tokensGenerated();
     long steps0 = model.batcher().steps();
+    long decode0 = decodeThreadNanos(model);
     double c0 = cpuSeconds();
     long t0 = System.nanoTime();
     long tokens = clients(clients, perClient, seed -> generateOnce(model, seed, maxNew));
-    double secs = (System.nanoTime() - t0) / 1e9;
+    long wall = System.nanoTime() - t0;
+    double secs = wall / 1e9;
     double cpu = cpuSeconds() - c0;
     lastRate = new Rate(tokens / secs, tokens / cpu);
-    lastBatch =
-        (model.batcher().tokensGenerated() - tokens0)
-            / (double) Math.max(1, model.batcher().steps() - steps0);
+    long steps = Math.max(1, model.batcher().steps() - steps0);
+    lastBatch = (model.batcher().tokensGenerated() - tokens0) / (double) steps;
+    long decode = decodeThreadNanos(model) - decode0;
+    lastDecode =
+        String.format(
+            "decode thread %.0f us CPU per step, busy %.0f%%",
+            decode / 1e3 / steps, 100.0 * decode / wall);
     return tokens / secs;
   }
 
