@@ -19,9 +19,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /**
@@ -32,6 +33,7 @@ import org.jboss.resteasy.reactive.RestMulti;
 @Path("/v1")
 public class OpenAiResource {
   private static final String OWNER = "rlhf-mesh";
+  private static final HexFormat HEX = HexFormat.of();
 
   @Inject CompletionService completions;
   @Inject Models models;
@@ -45,7 +47,7 @@ public class OpenAiResource {
   public RestMulti<RawText> completions(OpenAiRequests.Completion body) {
     requireBody(body);
     GenerationRequest r = OpenAiMapping.completion(body, config.requestTimeout());
-    String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+    String id = newId("cmpl-");
     long created = System.currentTimeMillis() / 1000;
     if (!Boolean.TRUE.equals(body.stream())) {
       return Responses.json(
@@ -83,7 +85,7 @@ public class OpenAiResource {
   public RestMulti<RawText> chatCompletions(OpenAiRequests.ChatCompletion body) {
     requireBody(body);
     GenerationRequest r = OpenAiMapping.chat(body, config.requestTimeout());
-    String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    String id = newId("chatcmpl-");
     long created = System.currentTimeMillis() / 1000;
     if (!Boolean.TRUE.equals(body.stream())) {
       return Responses.json(
@@ -161,6 +163,15 @@ public class OpenAiResource {
     return models
         .info(model, config.requestTimeout())
         .map(m -> new OpenAiResponses.Model(m.getModel(), "model", 0, OWNER));
+  }
+
+  /**
+   * A response id: the prefix and 32 random hex digits, like OpenAI's. It names a response, it is
+   * no secret, so it needs no SecureRandom (UUID.randomUUID draws from one, under a lock).
+   */
+  private static String newId(String prefix) {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return prefix + HEX.toHexDigits(r.nextLong()) + HEX.toHexDigits(r.nextLong());
   }
 
   private String modelOf(GenerationRequest r) {

@@ -50,6 +50,8 @@ import java.util.concurrent.TimeUnit;
  *   [--gateway LABEL=host:grpcPort,http://host:httpPort ...] \
  *   [--cpu-pids name=pid,name=pid] [--rounds 1] [--warmup max(10, requests/10)] [--stream false] \
  *   [--model policy] [--requests 200] [--max-tokens 16] [--concurrency 1,16]
+ *   [--only word,word]   (only the paths whose label contains a word, and their baselines)
+ *   [--http-version 2|1.1]
  * </pre>
  */
 public final class GatewayLatencyBench {
@@ -119,7 +121,14 @@ public final class GatewayLatencyBench {
             .setPrompt(PROMPT)
             .setSampling(sampling)
             .build();
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/2 (h2c, upgraded on the first request: the JDK client's default) or HTTP/1.1 (what
+    // the OpenAI Python and Node clients speak by default)
+    HttpClient.Version version =
+        a.getOrDefault("http-version", "2").equals("1.1")
+            ? HttpClient.Version.HTTP_1_1
+            : HttpClient.Version.HTTP_2;
+    HttpClient client =
+        HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5)).build();
     String body =
         "{\"model\":\""
             + model
@@ -173,10 +182,18 @@ public final class GatewayLatencyBench {
       }
     }
 
+    if (a.containsKey("only")) {
+      // keep the routes whose label contains one of the given words, and their baselines
+      List<String> words = List.of(a.get("only").split(","));
+      List<Route> kept =
+          paths.stream().filter(p -> words.stream().anyMatch(p.label()::contains)).toList();
+      paths.removeIf(p -> kept.stream().noneMatch(k -> k == p || k.base().equals(p.label())));
+    }
+
     System.out.printf(
         "gateway latency bench: model=%s max_tokens=%d requests/client/round=%d rounds=%d"
-            + " warmup/client=%d prompt=%d tokens%n",
-        model, maxTokens, requests, rounds, warmup, ids.getIdsCount());
+            + " warmup/client=%d prompt=%d tokens http=%s%n",
+        model, maxTokens, requests, rounds, warmup, ids.getIdsCount(), version);
     StringBuilder head =
         new StringBuilder(
             String.format(
