@@ -70,6 +70,7 @@ public final class GatewayLatencyBench {
   }
 
   public static void main(String[] argv) throws Exception {
+    dev.rlhfmesh.grpc.PlainJavaLogging.quietNetty(); // no HTTP/2 frame logging in this client
     Map<String, String> a = new HashMap<>();
     List<String> gateways = new ArrayList<>();
     for (int i = 0; i + 1 < argv.length; i += 2) {
