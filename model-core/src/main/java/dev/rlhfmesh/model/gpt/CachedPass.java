@@ -19,8 +19,7 @@ final class CachedPass {
   final PrefillStep prefill; // rows appending several, or null
   final long[] ids; // (N) token ids: decode rows, then the prefill rows' tokens
   final long[] positions; // (N) position ids, same order
-  private final NDIndex
-      outputRows; // (B) packed row of each row's last token, in the caller's order
+  private final NDIndex outputRows; // (B) packed row of each row's last token, caller's order
 
   private CachedPass(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     this.manager = manager;

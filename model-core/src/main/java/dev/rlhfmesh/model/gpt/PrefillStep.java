@@ -17,9 +17,11 @@ import java.util.Arrays;
  * grid over the slot range [lo, hi) (R = hi - lo, T = the longest row), attend to views of the
  * cache rows of that range, and the outputs are gathered back into packed order. When the rows
  * already are that grid (consecutive slots in order, all of the same length — always so for a
- * single prompt) both gathers are skipped. New keys and values go into the cache with one
- * advanced-index write per layer; an additive (R, 1, T, S) bias hides the keys each query must not
- * see (later positions of its own row, unused positions of shorter rows).
+ * single prompt) both gathers are skipped. New keys and values go into the cache with one write per
+ * layer: a box write when the rows form the grid from one start, else one advanced-index scatter.
+ * An additive (R, 1, T, S) bias hides the keys each query must not see (later positions of its own
+ * row, unused positions of shorter rows); slots of the range that are not in this group (holes,
+ * e.g. decode rows of the same pass) only produce grid cells whose outputs are dropped.
  */
 final class PrefillStep {
   final NDManager manager; // the pass's: every array made here belongs to it
