@@ -384,9 +384,7 @@ public final class Gpt implements AutoCloseable {
       x = blocks.get(l).cached(x, l, pass); // (N, C)
     }
     x = pass.outputs(x); // (B, C)
-    x =
-        LayerNorm.layerNorm(x, lnfWeight.getShape(), lnfWeight, lnfBias, config.layerNormEpsilon())
-            .singletonOrThrow(); // (B, C)
+    x = finalNorm(x); // (B, C)
     pass.commit();
     return lmHead(x); // (B, C) x (C, V) -> (B, V)
   }
@@ -417,9 +415,7 @@ public final class Gpt implements AutoCloseable {
     for (int l = 0; l < blocks.size(); l++) {
       x = blocks.get(l).step(x, l, ctx); // (B, C)
     }
-    x =
-        LayerNorm.layerNorm(x, lnfWeight.getShape(), lnfWeight, lnfBias, config.layerNormEpsilon())
-            .singletonOrThrow(); // (B, C)
+    x = finalNorm(x); // (B, C)
     ctx.commit();
     return lmHead(x); // (B, C) x (C, V) -> (B, V)
   }
@@ -454,9 +450,14 @@ public final class Gpt implements AutoCloseable {
     for (GptBlock block : blocks) {
       x = block.forward(x, bias, trainable); // (B, T, C)
     }
+    return finalNorm(x); // (B, T, C)
+  }
+
+  /** The final LayerNorm (ln_f) over the last dimension. */
+  private NDArray finalNorm(NDArray x) {
     return LayerNorm.layerNorm(
             x, lnfWeight.getShape(), lnfWeight, lnfBias, config.layerNormEpsilon())
-        .singletonOrThrow(); // (B, T, C)
+        .singletonOrThrow();
   }
 
   private static NDArray embed(NDArray ids, NDArray table) {

@@ -3,6 +3,7 @@ package dev.rlhfmesh.model.gpt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
+import java.util.function.UnaryOperator;
 
 /** One pre-LayerNorm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
 final class GptBlock {
@@ -46,16 +47,18 @@ final class GptBlock {
    * place on the sublayers' fresh outputs (x + f(x) = f(x) + x, bit for bit).
    */
   NDArray step(NDArray x, int layer, DecodeStep ctx) {
-    NDArray h = LayerNorm.layerNorm(x, normShape, ln1Weight, ln1Bias, eps).singletonOrThrow();
-    x = attn.step(h, layer, ctx).addi(x); // (B, C)
-    h = LayerNorm.layerNorm(x, normShape, ln2Weight, ln2Bias, eps).singletonOrThrow();
-    return mlp.step(h).addi(x); // (B, C)
+    return inference(x, h -> attn.step(h, layer, ctx)); // (B, C)
   }
 
   /** A cached pass (inference): x (N, C) holds the pass's new tokens, packed. */
   NDArray cached(NDArray x, int layer, CachedPass pass) {
+    return inference(x, h -> attn.cached(h, layer, pass)); // (N, C)
+  }
+
+  /** The block over rows x (N, C) with the given attention, residual adds in place. */
+  private NDArray inference(NDArray x, UnaryOperator<NDArray> attention) {
     NDArray h = LayerNorm.layerNorm(x, normShape, ln1Weight, ln1Bias, eps).singletonOrThrow();
-    x = attn.cached(h, layer, pass).addi(x); // (N, C)
+    x = attention.apply(h).addi(x); // (N, C)
     h = LayerNorm.layerNorm(x, normShape, ln2Weight, ln2Bias, eps).singletonOrThrow();
     return mlp.step(h).addi(x); // (N, C)
   }
