@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
-# Builds libmkl_intel_path.so (see mkl_intel_path.c) into the directory given, when a C compiler is
-# there; otherwise says so and succeeds (the preload is a speed-up, never required).
-#   build.sh <source dir> <output dir>
+# Builds the project's native libraries when a C compiler is there; otherwise says so and succeeds
+# (both are speed-ups, never required):
+#   - libmkl_intel_path.so (see mkl_intel_path.c) into <output dir>, for LD_PRELOAD;
+#   - librlhf_attention.so (see cached_attention.c) into <classes dir>/native/linux-x86_64, so that
+#     it ships inside model-core's jar (NativeAttention loads it from there; needs the JDK's jni.h).
+#   build.sh <source dir> <output dir> <classes dir> <java home>
 set -euo pipefail
 src="$1"
 out="$2"
+classes="$3"
+java_home="$4"
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
-  echo "mkl-intel-path: not built (only for Linux x86_64)"
+  echo "native libraries: not built (only for Linux x86_64)"
   exit 0
 fi
 cc_bin="$(command -v cc || command -v gcc || true)"
 if [ -z "$cc_bin" ]; then
-  echo "mkl-intel-path: not built (no C compiler; MKL keeps its default code path)"
+  echo "native libraries: not built (no C compiler; MKL keeps its default code path, attention runs as DJL ops)"
   exit 0
 fi
 mkdir -p "$out"
 "$cc_bin" -shared -fPIC -O2 -o "$out/libmkl_intel_path.so" "$src/mkl_intel_path.c"
+if [ ! -f "$java_home/include/jni.h" ]; then
+  echo "rlhf_attention: not built (no jni.h under $java_home/include; attention runs as DJL ops)"
+  exit 0
+fi
+mkdir -p "$classes/native/linux-x86_64"
+# -fopenmp-simd: the loops' simd pragmas only (no OpenMP runtime); the kernel has clones for
+# x86-64-v4 (AVX-512), v3 (AVX2 + FMA) and the baseline, chosen at load time.
+"$cc_bin" -shared -fPIC -O3 -fopenmp-simd -fno-math-errno -Wall -Wextra -Werror -Wno-psabi \
+  -I"$java_home/include" -I"$java_home/include/linux" \
+  -o "$classes/native/linux-x86_64/librlhf_attention.so" "$src/cached_attention.c"

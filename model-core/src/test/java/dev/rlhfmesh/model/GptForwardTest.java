@@ -2,20 +2,25 @@ package dev.rlhfmesh.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.rlhfmesh.model.generate.DecodeEngine;
 import dev.rlhfmesh.model.gpt.Gpt;
+import dev.rlhfmesh.model.gpt.NativeAttention;
 import dev.rlhfmesh.model.sampling.Sampler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GptForwardTest {
   static NDManager root;
@@ -33,6 +38,22 @@ class GptForwardTest {
     root.close();
   }
 
+  /**
+   * Runs a cached-decoding test on model-core's native attention kernel or on the DJL ops (the path
+   * GPUs take), each against full recomputation.
+   */
+  static void useAttention(boolean nativeKernel) {
+    if (nativeKernel) {
+      assumeTrue(NativeAttention.available(), NativeAttention.describe());
+    }
+    NativeAttention.setEnabled(nativeKernel);
+  }
+
+  @AfterEach
+  void restoreAttention() {
+    NativeAttention.setEnabled(NativeAttention.available());
+  }
+
   /** Logits (V) at the last position of one unpadded sequence, full recomputation. */
   static float[] fullLastLogits(int[] seq) {
     try (NDManager m = root.newSubManager()) {
@@ -41,8 +62,11 @@ class GptForwardTest {
     }
   }
 
-  @Test
-  void cachedDecoding_equalsFullRecomputationWithMixedLengthsDropsAndJoins() {
+  @ParameterizedTest(name = "native attention: {0}")
+  @ValueSource(booleans = {true, false})
+  void cachedDecoding_equalsFullRecomputationWithMixedLengthsDropsAndJoins(
+      boolean nativeAttention) {
+    useAttention(nativeAttention);
     Random r = new Random(1);
     int v = model.config().vocabSize();
     try (DecodeEngine engine = new DecodeEngine(model, 4, 48)) {
@@ -100,8 +124,11 @@ class GptForwardTest {
     }
   }
 
-  @Test
-  void mixedPasses_decodeRowsAndAppendedChunksTogether_equalFullRecomputation() {
+  @ParameterizedTest(name = "native attention: {0}")
+  @ValueSource(booleans = {true, false})
+  void mixedPasses_decodeRowsAndAppendedChunksTogether_equalFullRecomputation(
+      boolean nativeAttention) {
+    useAttention(nativeAttention);
     // one pass holds rows appending one token and rows appending several, in shuffled order,
     // around a free slot: the continuous batcher's step when prompts join running sequences
     Random r = new Random(5);
@@ -148,8 +175,10 @@ class GptForwardTest {
     }
   }
 
-  @Test
-  void stepsOverChangingSlotRanges_equalFullRecomputation() {
+  @ParameterizedTest(name = "native attention: {0}")
+  @ValueSource(booleans = {true, false})
+  void stepsOverChangingSlotRanges_equalFullRecomputation(boolean nativeAttention) {
+    useAttention(nativeAttention);
     // the cache keeps views of the slot range [0, hi) a step reads; steps that grow and shrink
     // that range (as sequences leave and join a continuous batch) must drop and remake them
     Random r = new Random(6);
@@ -185,8 +214,11 @@ class GptForwardTest {
     }
   }
 
-  @Test
-  void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation() {
+  @ParameterizedTest(name = "native attention: {0}")
+  @ValueSource(booleans = {true, false})
+  void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation(
+      boolean nativeAttention) {
+    useAttention(nativeAttention);
     Random r = new Random(3);
     try (DecodeEngine engine = new DecodeEngine(model, 3, 48)) {
       int[] slots = {engine.allocate(), engine.allocate(), engine.allocate()};
@@ -211,8 +243,10 @@ class GptForwardTest {
     }
   }
 
-  @Test
-  void singleSlotSteps_equalFullRecomputation() {
+  @ParameterizedTest(name = "native attention: {0}")
+  @ValueSource(booleans = {true, false})
+  void singleSlotSteps_equalFullRecomputation(boolean nativeAttention) {
+    useAttention(nativeAttention);
     // batch-1 engine: the token is embedded as a row view, the cache's per-length views are reused
     Random r = new Random(4);
     try (DecodeEngine engine = new DecodeEngine(model, 1, 48)) {

@@ -346,12 +346,16 @@ public final class Gpt implements AutoCloseable {
 
   /**
    * Next-token logits of each row after appending its tokens to its slot, taken at each row's last
-   * real token: (B, V). Inference only. Steps where every row appends one token take {@link
-   * #nextLogitsStep}'s path, all others {@link #nextLogitsPacked}'s.
+   * real token: (B, V). Inference only. On the CPU every pass goes through {@link NativeAttention}
+   * when it is there ({@link #nextLogitsNative}); otherwise steps where every row appends one token
+   * take {@link #nextLogitsStep}'s path, all others {@link #nextLogitsPacked}'s.
    */
   public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     if (slots.length != tokens.length) {
       throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
+    }
+    if (NativeAttention.usableFor(cache) && NativeAttention.kernelLayout(wte)) {
+      return nextLogitsNative(manager, cache, slots, tokens);
     }
     boolean oneEach = slots.length > 0;
     for (int[] row : tokens) {
@@ -382,6 +386,34 @@ public final class Gpt implements AutoCloseable {
     x = x.addi(embed(manager.create(pass.positions), wpe));
     for (int l = 0; l < blocks.size(); l++) {
       x = blocks.get(l).cached(x, l, pass); // (N, C)
+    }
+    x = pass.outputs(x); // (B, C)
+    x = finalNorm(x); // (B, C)
+    pass.commit();
+    return lmHead(x); // (B, C) x (C, V) -> (B, V)
+  }
+
+  /**
+   * {@link #nextLogitsPacked} with attention as one {@link NativeAttention} call per layer: every
+   * new token is a packed row with a slot and a position, decode rows and prompt rows alike.
+   */
+  NDArray nextLogitsNative(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+    for (int[] row : tokens) {
+      requireInVocabulary(row);
+    }
+    PackedRows pass = PackedRows.of(manager, cache, slots, tokens);
+    NDArray x;
+    if (pass.rows() == 1) { // two row views of the tables and one add
+      int t = (int) pass.ids[0];
+      int p = pass.positionOf[0];
+      NDArray token = TorchOps.slice(wte, 0, t, t + 1, manager); // (1, C)
+      x = token.add(TorchOps.slice(wpe, 0, p, p + 1, manager)); // (1, C)
+    } else {
+      x = embed(manager.create(pass.ids), wte); // (N, C)
+      x = x.addi(embed(manager.create(pass.positions), wpe));
+    }
+    for (int l = 0; l < blocks.size(); l++) {
+      x = blocks.get(l).packed(x, l, pass); // (N, C)
     }
     x = pass.outputs(x); // (B, C)
     x = finalNorm(x); // (B, C)

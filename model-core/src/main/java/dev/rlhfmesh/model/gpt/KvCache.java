@@ -4,7 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.rlhfmesh.model.GptConfig;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.TreeSet;
 
 /**
@@ -32,6 +36,9 @@ public final class KvCache implements AutoCloseable {
   private final int[] lengths;
   private final boolean[] allocated;
   private final TreeSet<Integer> free = new TreeSet<>();
+  private final boolean nativeLayout; // float32 on the CPU: NativeAttention can use it
+  private final ByteBuffer[] entryBuffers; // per layer, made on first use
+  private boolean closed;
 
   /**
    * @param parent manager whose child will own the cache tensors
@@ -66,6 +73,8 @@ public final class KvCache implements AutoCloseable {
       headKeys[l] = keys[l].reshape(maxSlots * h, maxLen, d); // view
       headValues[l] = values[l].reshape(maxSlots * h, maxLen, d);
     }
+    nativeLayout = NativeAttention.kernelLayout(entries[0]);
+    entryBuffers = new ByteBuffer[layers];
     lengths = new int[maxSlots];
     allocated = new boolean[maxSlots];
     for (int s = 0; s < maxSlots; s++) {
@@ -209,8 +218,33 @@ public final class KvCache implements AutoCloseable {
     return heads;
   }
 
+  int headDim() {
+    return (int) entries[0].getShape().get(4);
+  }
+
+  /** Whether {@link NativeAttention} can read and write this cache (float32 on the CPU). */
+  boolean nativeLayout() {
+    return nativeLayout;
+  }
+
+  /**
+   * A direct buffer over a layer's {@link #entries} (no copy; the tensor is contiguous and lives as
+   * long as the cache), for {@link NativeAttention}.
+   */
+  ByteBuffer entryBuffer(int layer) {
+    if (closed) {
+      throw new IllegalStateException("the cache is closed");
+    }
+    if (entryBuffers[layer] == null) {
+      entryBuffers[layer] = JniUtils.getByteBuffer((PtNDArray) entries[layer], true);
+    }
+    return entryBuffers[layer];
+  }
+
   @Override
   public void close() {
+    closed = true;
+    Arrays.fill(entryBuffers, null);
     manager.close();
   }
 }

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.generate.DecodeEngine;
 import dev.rlhfmesh.model.gpt.Gpt;
+import dev.rlhfmesh.model.gpt.NativeAttention;
 import dev.rlhfmesh.model.sampling.Sampler;
 import dev.rlhfmesh.model.train.AdamW;
 import dev.rlhfmesh.model.train.GradClip;
@@ -54,6 +55,7 @@ public final class ModelBenchmark {
       double perOpUs = perOpMicros(root);
       System.out.printf("per-op overhead (1-element add + free): %.2f us%n", perOpUs);
       System.out.printf("load average at start: %s%n", loadAverage());
+      System.out.printf("attention of cached passes: %s%n", NativeAttention.describe());
       if (!which.equals("gpt2")) {
         GptConfig small = GptConfig.smallDefault(256);
         run(root, "small default (vocab 256)", small, 64, 400, 16, 64, 20, perOpUs);
@@ -89,6 +91,11 @@ public final class ModelBenchmark {
         for (int threads : THREADS) {
           JniUtils.setNumThreads(threads);
           double[] r = median(() -> decodeTokensPerSecond(model, batch, maxLen, steps));
+          double[] djl =
+              NativeAttention.enabled()
+                  ? withDjlAttention(
+                      () -> median(() -> decodeTokensPerSecond(model, batch, maxLen, steps)))
+                  : null;
           double[] bound = median(() -> matmulBoundTokensPerSecond(model, batch, steps, 0));
           int context = (PROMPT_LEN + maxLen) / 2; // mean keys per step in the decode run
           double[] withAtt = median(() -> matmulBoundTokensPerSecond(model, batch, steps, context));
@@ -97,12 +104,17 @@ public final class ModelBenchmark {
           String ops =
               batch == 1
                   ? String.format(
-                      "  [%.0f us/token wall; %d native tensor ops per token]",
-                      1e6 / r[0], opsPerToken(c))
+                      "  [%.0f us/token wall; %s per token]", 1e6 / r[0], opsPerToken(c))
                   : "";
           System.out.printf(
               "decode batch %2d, %d thread(s): %,9.0f tok/s wall%s%s%n",
               batch, threads, r[0], cpu, ops);
+          if (djl != null) {
+            int k = threads == 1 ? 1 : 0;
+            System.out.printf(
+                "    same run, attention as DJL ops: %,9.0f tok/s %s (native kernel %.2fx)%n",
+                djl[k], k == 1 ? "by thread CPU time" : "wall", r[k] / djl[k]);
+          }
           int k = threads == 1 ? 1 : 0; // by CPU time when single-threaded, else wall
           System.out.printf(
               "    matmul-bound rate (%s): weight matmuls alone %,9.0f tok/s (decode %.2fx below);"
@@ -117,12 +129,20 @@ public final class ModelBenchmark {
       }
       JniUtils.setNumThreads(1);
       for (int rows : new int[] {1, 16}) {
-        double[] j = median(() -> joinMicros(model, rows, PROMPT_LEN, Math.min(maxLen, 64)));
+        int len = Math.min(maxLen, 64);
+        double[] j = median(() -> joinMicros(model, rows, PROMPT_LEN, len));
         System.out.printf(
             "a %d-token prompt joining %2d decode rows, 1 thread, us of thread CPU: decode step"
                 + " alone %.0f; prompt in the same packed pass %.0f (+%.0f); step then a prefill"
                 + " pass of its own %.0f (+%.0f)%n",
             PROMPT_LEN, rows, j[0], j[1], j[1] - j[0], j[2], j[2] - j[0]);
+        if (NativeAttention.enabled()) {
+          double[] d =
+              withDjlAttention(() -> median(() -> joinMicros(model, rows, PROMPT_LEN, len)));
+          System.out.printf(
+              "    same run, attention as DJL ops: step alone %.0f; prompt packed in %.0f (+%.0f)%n",
+              d[0], d[1], d[1] - d[0]);
+        }
       }
       for (int threads : THREADS) {
         JniUtils.setNumThreads(threads);
@@ -131,6 +151,16 @@ public final class ModelBenchmark {
             "train step (batch %d x %d tokens, fwd+bwd+clip+AdamW, %d thread(s)): %.1f ms%n",
             trainBatch, trainLen, threads, ms);
       }
+    }
+  }
+
+  /** A measurement with attention as DJL ops instead of the native kernel (the path GPUs take). */
+  static double[] withDjlAttention(java.util.function.Supplier<double[]> measurement) {
+    NativeAttention.setEnabled(false);
+    try {
+      return measurement.get();
+    } finally {
+      NativeAttention.setEnabled(true);
     }
   }
 
@@ -154,17 +184,23 @@ public final class ModelBenchmark {
 
   /**
    * Native tensor ops (JNI calls that run an ATen op, in-place ones included) in one batch-1 decode
-   * step of {@code Gpt.nextLogitsStep} over a whole cache, counted from the source: token row view,
-   * position row view, add; per layer ln_1, c_attn (mm + bias), reshape, split, k|v transpose,
-   * cache write, q reshape, q kᵀ, scale, softmax, att v, reshape, c_proj (2), residual, ln_2, c_fc
-   * (2), gelu (5 exact, 6 gelu_new), c_proj (2), residual = 27 (28) — the key/value views of each
-   * length are made once per cache; ln_f, LM head. Steps over part of a larger cache add up to five
-   * view ops per layer. Each created array is also freed (one more native call) when the step's
-   * manager closes.
+   * step over a whole cache, counted from the source (and checked with torch's profiler): token row
+   * view, position row view, add; per layer ln_1, c_attn (mm + bias), ... , ln_2, c_fc (2), gelu (5
+   * exact, 6 gelu_new), c_proj (2), residual; ln_f, LM head. Attention as DJL ops ({@code
+   * Gpt.nextLogitsStep}): reshape, split, k|v transpose, cache write, q reshape, q kᵀ, scale,
+   * softmax, att v, reshape, c_proj (2), residual — 27 (28) per layer (the key/value views of each
+   * length are made once per cache). With the native kernel: one kernel call and one slice (the
+   * outputs' view), then c_proj (2), residual — 18 (19) per layer. Each created array is also freed
+   * (one more native call) when the step's manager closes.
    */
-  static int opsPerToken(GptConfig c) {
-    int perLayer = "gelu".equals(c.activation()) ? 27 : 28;
-    return 3 + c.nLayer() * perLayer + 2;
+  static String opsPerToken(GptConfig c) {
+    int gelu = "gelu".equals(c.activation()) ? 0 : 1;
+    if (NativeAttention.enabled()) {
+      return String.format(
+          "%d native tensor ops + %d attention kernel calls",
+          3 + c.nLayer() * (18 + gelu) + 2, c.nLayer());
+    }
+    return String.format("%d native tensor ops", 3 + c.nLayer() * (27 + gelu) + 2);
   }
 
   /**

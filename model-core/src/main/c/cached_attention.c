@@ -1,0 +1,245 @@
+/*
+ * Attention of a cached inference pass in one native call (model-core's NativeAttention).
+ *
+ * Through DJL, a decode step's attention is ten or more tensor ops per layer (split, cache write,
+ * mask, two batched matmuls, scale, softmax, reshapes), each a JNI call with a fixed cost of 1-25 us,
+ * and a batched matmul over (slot, head) pairs costs ~0.35 us per pair in libtorch however small the
+ * pair. Here every packed row of the pass writes its key and value into its cache slot, then each
+ * (row, head) attends to its slot's positions [0, position] — the causal mask needs no tensor, and
+ * decode rows and prompt rows are the same thing: a row with a slot and a position.
+ *
+ * Layouts (float32, contiguous): qkv (rows, 3, heads, head_dim) — GPT-2's fused projection, q then k
+ * then v; cache (2, slots, heads, max_len, head_dim) — keys then values (KvCache's entries). Each
+ * row's attention output overwrites its own q (once read), so the caller reads y as qkv[:, 0:C].
+ */
+#include <jni.h>
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * e^x for x <= 0 (scores minus their maximum): range reduction x = n ln2 + r, |r| <= ln2/2, Cephes'
+ * degree-6 polynomial, 2^n by exponent bits; about 1 ulp, 0 below -87 (as expf underflows).
+ */
+static inline float exp_nonpositive(float x) {
+  if (x < -87.0f) {
+    return 0.0f;
+  }
+  float n = __builtin_rintf(x * 1.44269504088896341f);
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float y = p * r * r + r + 1.0f;
+  union {
+    int32_t i;
+    float f;
+  } scale = {.i = ((int32_t)n + 127) << 23};
+  return y * scale.f;
+}
+
+/*
+ * 8-float vectors (GCC's vector extension: one AVX register, two SSE ones; AVX-512's 16 floats gain
+ * nothing on AMD's Zen 4, which splits them in two, and 16-float vectors spill on AVX2).
+ */
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4))); /* unaligned access */
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) v8 load8(const float *p) { return *(const v8u *)p; }
+
+static inline __attribute__((always_inline)) float sum8(v8 v) {
+  typedef float v4 __attribute__((vector_size(16)));
+  v4 a = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+  return (a[0] + a[2]) + (a[1] + a[3]);
+}
+
+/* exp_nonpositive on 8 lanes, the same steps (rounding by adding and taking away 1.5 * 2^23). */
+static inline __attribute__((always_inline)) v8 exp8_nonpositive(v8 x) {
+  v8i under = x < -87.0f;
+  x = (v8)((v8i)x & ~under) + (v8)((v8i)((v8){0} - 87.0f) & under); /* clamp: no overflow below */
+  v8 n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  v8 r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  v8 p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  v8 y = p * r * r + r + 1.0f;
+  v8i bits = (__builtin_convertvector(n, v8i) + 127) << 23;
+  return (v8)((v8i)(y * (v8)bits) & ~under);
+}
+
+/* scores[j] = e^(scores[j] - max), in place; returns their sum. */
+static inline float softmax_numerators(float *scores, int length, float max) {
+  v8 sums = {0};
+  int j = 0;
+  for (; j + 8 <= length; j += 8) {
+    v8 e = exp8_nonpositive(load8(scores + j) - max);
+    *(v8u *)(scores + j) = e;
+    sums += e;
+  }
+  float sum = sum8(sums);
+  for (; j < length; j++) {
+    float e = exp_nonpositive(scores[j] - max);
+    scores[j] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+/* One (row, head): q (D) against keys/values (positions, D) of its slot; y (D) out. */
+static inline void attend_head(const float *q, const float *keys, const float *values, int length,
+                               int d, float scale, float *scores, float *y) {
+  float max = -3.0e38f;
+  for (int j = 0; j < length; j++) {
+    const float *k = keys + (int64_t)j * d;
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < d; i++) {
+      s += q[i] * k[i];
+    }
+    s *= scale;
+    scores[j] = s;
+    max = s > max ? s : max;
+  }
+  float inv = 1.0f / softmax_numerators(scores, length, max);
+  for (int i = 0; i < d; i++) {
+    y[i] = 0.0f;
+  }
+  for (int j = 0; j < length; j++) {
+    const float *v = values + (int64_t)j * d;
+    float w = scores[j] * inv;
+#pragma omp simd
+    for (int i = 0; i < d; i++) {
+      y[i] += w * v[i];
+    }
+  }
+}
+
+/*
+ * attend_head for head sizes that are a multiple of 8, in 8-float vectors: a key's dot product is a
+ * few FMAs and one tree sum, and each 8-wide slice of the output stays in registers across all
+ * keys (two accumulators, so consecutive keys do not wait on each other) instead of a load and a
+ * store per key.
+ */
+static inline void attend_head8(const float *q, const float *keys, const float *values, int length,
+                                int d, float scale, float *scores, float *y) {
+  int chunks = d / 8;
+  float max = -3.0e38f;
+  for (int j = 0; j < length; j++) {
+    const float *k = keys + (int64_t)j * d;
+    v8 acc = load8(q) * load8(k);
+    for (int c = 1; c < chunks; c++) {
+      acc += load8(q + 8 * c) * load8(k + 8 * c);
+    }
+    float s = sum8(acc) * scale;
+    scores[j] = s;
+    max = s > max ? s : max;
+  }
+  float inv = 1.0f / softmax_numerators(scores, length, max);
+  for (int c = 0; c < chunks; c++) {
+    const float *v = values + 8 * c;
+    v8 even = {0};
+    v8 odd = {0};
+    int j = 0;
+    for (; j + 1 < length; j += 2) {
+      even += scores[j] * load8(v + (int64_t)j * d);
+      odd += scores[j + 1] * load8(v + (int64_t)(j + 1) * d);
+    }
+    if (j < length) {
+      even += scores[j] * load8(v + (int64_t)j * d);
+    }
+    *(v8u *)(y + 8 * c) = (even + odd) * inv;
+  }
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default"))) static void
+attend_all(float *qkv, float *cache, int rows, int heads, int d, int slots, int max_len,
+           const int32_t *slot_of, const int32_t *position_of, float scale, float *scores,
+           float *y) {
+  int64_t c = (int64_t)heads * d;
+  int64_t head_stride = (int64_t)max_len * d;
+  int64_t slot_stride = heads * head_stride;
+  float *keys = cache;
+  float *values = cache + (int64_t)slots * slot_stride;
+  for (int n = 0; n < rows; n++) { /* every key and value first: a prompt row reads earlier ones */
+    const float *row = qkv + n * 3 * c;
+    int64_t at = slot_of[n] * slot_stride + (int64_t)position_of[n] * d;
+    for (int h = 0; h < heads; h++) {
+      memcpy(keys + at + h * head_stride, row + c + h * d, sizeof(float) * d);
+      memcpy(values + at + h * head_stride, row + 2 * c + h * d, sizeof(float) * d);
+    }
+  }
+  for (int n = 0; n < rows; n++) {
+    float *row = qkv + n * 3 * c;
+    int64_t base = slot_of[n] * slot_stride;
+    for (int h = 0; h < heads; h++) {
+      int64_t at = base + h * head_stride;
+      int length = position_of[n] + 1;
+      if (d % 8 == 0) {
+        attend_head8(row + h * d, keys + at, values + at, length, d, scale, scores, y);
+      } else {
+        attend_head(row + h * d, keys + at, values + at, length, d, scale, scores, y);
+      }
+      memcpy(row + h * d, y, sizeof(float) * d); /* q of this head is no longer needed */
+    }
+  }
+}
+
+static int fail(JNIEnv *env, const char *message) {
+  jclass iae = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+  if (iae != NULL) {
+    (*env)->ThrowNew(env, iae, message);
+  }
+  return 0;
+}
+
+JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeAttention_attend(
+    JNIEnv *env, jclass cls, jobject qkv_buffer, jobject cache_buffer, jint rows, jint heads,
+    jint d, jint slots, jint max_len, jintArray slot_array, jintArray position_array, jfloat scale) {
+  (void)cls;
+  float *qkv = (*env)->GetDirectBufferAddress(env, qkv_buffer);
+  float *cache = (*env)->GetDirectBufferAddress(env, cache_buffer);
+  if (qkv == NULL || cache == NULL) {
+    fail(env, "qkv and cache must be direct buffers");
+    return;
+  }
+  if (rows < 1 || heads < 1 || d < 1 || slots < 1 || max_len < 1 ||
+      (*env)->GetArrayLength(env, slot_array) < rows ||
+      (*env)->GetArrayLength(env, position_array) < rows) {
+    fail(env, "bad attention shape");
+    return;
+  }
+  int64_t c = (int64_t)heads * d;
+  if ((*env)->GetDirectBufferCapacity(env, qkv_buffer) < (jlong)(rows * 3 * c * sizeof(float)) ||
+      (*env)->GetDirectBufferCapacity(env, cache_buffer) <
+          (jlong)(2 * (int64_t)slots * c * max_len * sizeof(float))) {
+    fail(env, "qkv or cache buffer smaller than its shape");
+    return;
+  }
+  int32_t *slot_of = (*env)->GetPrimitiveArrayCritical(env, slot_array, NULL);
+  int32_t *position_of = (*env)->GetPrimitiveArrayCritical(env, position_array, NULL);
+  int ok = slot_of != NULL && position_of != NULL;
+  for (int n = 0; ok && n < rows; n++) { /* the caller checks these too; memory safety rests here */
+    ok = slot_of[n] >= 0 && slot_of[n] < slots && position_of[n] >= 0 && position_of[n] < max_len;
+  }
+  if (ok) {
+    float scores[max_len];
+    float y[d];
+    attend_all(qkv, cache, rows, heads, d, slots, max_len, slot_of, position_of, scale, scores, y);
+  }
+  if (position_of != NULL) {
+    (*env)->ReleasePrimitiveArrayCritical(env, position_array, position_of, JNI_ABORT);
+  }
+  if (slot_of != NULL) {
+    (*env)->ReleasePrimitiveArrayCritical(env, slot_array, slot_of, JNI_ABORT);
+  }
+  if (!ok && !(*env)->ExceptionCheck(env)) {
+    fail(env, "slot or position outside the cache");
+  }
+}

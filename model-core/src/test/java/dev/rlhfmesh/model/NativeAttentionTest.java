@@ -1,0 +1,145 @@
+package dev.rlhfmesh.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.rlhfmesh.model.generate.DecodeEngine;
+import dev.rlhfmesh.model.gpt.Gpt;
+import dev.rlhfmesh.model.gpt.NativeAttention;
+import java.io.File;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * model-core's native attention kernel (src/main/c/cached_attention.c). GptForwardTest runs every
+ * cached-decoding check on it and on the DJL ops; these cover what is particular to the kernel.
+ */
+class NativeAttentionTest {
+  @AfterEach
+  void restoreAttention() {
+    NativeAttention.setEnabled(NativeAttention.available());
+  }
+
+  @Test
+  void isBuiltAndLoadedWhereTheBuildHasACCompiler() {
+    // the build skips the library without a compiler; with one, a missing library is a bug
+    boolean linuxX64 =
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64");
+    boolean compiler = onPath("cc") || onPath("gcc");
+    assumeTrue(linuxX64 && compiler, "no C compiler or not Linux x86_64: the kernel is optional");
+    assertTrue(NativeAttention.available(), NativeAttention.describe());
+    assertTrue(NativeAttention.enabled(), NativeAttention.describe());
+  }
+
+  private static boolean onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (new File(dir, program).canExecute()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Head sizes around the kernel's vector widths (3: the scalar loop, 24, 32 and 64: three, four
+   * and eight 8-float vectors; 32 is the small default's, 64 GPT-2's) against full recomputation,
+   * with prompts joining decode rows in one pass.
+   */
+  @ParameterizedTest(name = "head size {0}")
+  @ValueSource(ints = {3, 24, 32, 64})
+  void headSizes_equalFullRecomputation(int headDim) {
+    assumeTrue(NativeAttention.available(), NativeAttention.describe());
+    NativeAttention.setEnabled(true);
+    GptConfig c = new GptConfig(41, 40, 2 * headDim, 2, 2, 4 * headDim, 1e-5f, "gelu", -1, -1);
+    Random r = new Random(headDim);
+    try (NDManager root = NDManager.newBaseManager();
+        Gpt model = Gpt.init(root, c, 11);
+        DecodeEngine engine = new DecodeEngine(model, 4, 40)) {
+      int[][] seqs = new int[4][0];
+      int[] slots = new int[4];
+      for (int i = 0; i < 4; i++) {
+        slots[i] = engine.allocate();
+      }
+      float worst = 0;
+      for (int round = 0; round < 12; round++) {
+        int[][] tokens = new int[4][];
+        for (int i = 0; i < 4; i++) { // row i joins at round i, then decodes
+          tokens[i] = TinyModels.randomTokens(r, round == i ? 2 + 3 * i : 1, c.vocabSize());
+        }
+        int live = Math.min(round + 1, 4);
+        int[] passSlots = Arrays.copyOf(slots, live);
+        int[][] passTokens = Arrays.copyOf(tokens, live);
+        float[][] logits = engine.append(passSlots, passTokens);
+        for (int i = 0; i < live; i++) {
+          int[] grown = Arrays.copyOf(seqs[i], seqs[i].length + tokens[i].length);
+          System.arraycopy(tokens[i], 0, grown, seqs[i].length, tokens[i].length);
+          seqs[i] = grown;
+          worst = Math.max(worst, TinyModels.maxAbsDiff(logits[i], full(root, model, grown)));
+        }
+      }
+      assertTrue(worst < 1e-5, "max |cached - full| = " + worst);
+    }
+  }
+
+  private static float[] full(NDManager root, Gpt model, int[] seq) {
+    try (NDManager m = root.newSubManager()) {
+      NDArray logits = model.forward(TinyModels.ids(m, seq), null); // (1, T, V)
+      return logits.get(new NDIndex("0, -1")).toFloatArray();
+    }
+  }
+
+  @ParameterizedTest(name = "native attention: {0}")
+  @ValueSource(booleans = {true, false})
+  void rejectedPass_leavesTheCacheAsItWas(boolean nativeKernel) {
+    GptForwardTest.useAttention(nativeKernel);
+    try (NDManager root = NDManager.newBaseManager();
+        Gpt model = Gpt.init(root, TinyModels.tiny(), 3);
+        DecodeEngine engine = new DecodeEngine(model, 3, 8)) {
+      int a = engine.allocate();
+      int b = engine.allocate();
+      engine.prefill(new int[] {a, b}, java.util.List.of(new int[] {1, 2, 3}, new int[] {4}));
+      var twice =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> engine.append(new int[] {a, a}, new int[][] {{5}, {6, 7}}));
+      assertTrue(twice.getMessage().contains("slot " + a), twice.getMessage());
+      var free =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> engine.decodeStep(new int[] {a, 2}, new int[] {5, 6}));
+      assertTrue(free.getMessage().contains("slot 2"), free.getMessage());
+      var full =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> engine.append(new int[] {b, a}, new int[][] {{5}, {1, 2, 3, 4, 5, 6}}));
+      assertTrue(full.getMessage().contains("cache maxLen 8"), full.getMessage());
+      var vocab =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> engine.decodeStep(new int[] {a, b}, new int[] {5, 37}));
+      assertTrue(vocab.getMessage().contains("token id 37"), vocab.getMessage());
+      assertEquals(3, engine.length(a));
+      assertEquals(1, engine.length(b));
+      // and the cache still decodes as if nothing had happened
+      float[] next = engine.decodeStep(new int[] {a}, new int[] {9})[0];
+      try (NDManager m = root.newSubManager()) {
+        float[] want =
+            model
+                .forward(TinyModels.ids(m, new int[] {1, 2, 3, 9}), null)
+                .get(new NDIndex("0, -1"))
+                .toFloatArray();
+        assertTrue(TinyModels.maxAbsDiff(next, want) < 1e-5);
+      }
+    }
+  }
+}
