@@ -14,6 +14,7 @@
  */
 #include <jni.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -223,15 +224,24 @@ JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeAttention_attend(
     return;
   }
   int32_t *slot_of = (*env)->GetPrimitiveArrayCritical(env, slot_array, NULL);
-  int32_t *position_of = (*env)->GetPrimitiveArrayCritical(env, position_array, NULL);
+  int32_t *position_of =
+      slot_of == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, position_array, NULL);
   int ok = slot_of != NULL && position_of != NULL;
   for (int n = 0; ok && n < rows; n++) { /* the caller checks these too; memory safety rests here */
     ok = slot_of[n] >= 0 && slot_of[n] < slots && position_of[n] >= 0 && position_of[n] < max_len;
   }
+  float *heap = NULL;
   if (ok) {
-    float scores[max_len];
-    float y[d];
-    attend_all(qkv, cache, rows, heads, d, slots, max_len, slot_of, position_of, scale, scores, y);
+    /* scratch: one score per position and one output row; on the stack unless it is large */
+    float small[4096];
+    float *scores = small;
+    if ((int64_t)max_len + d > 4096) {
+      scores = heap = malloc(sizeof(float) * ((size_t)max_len + (size_t)d));
+    }
+    if (scores != NULL) {
+      attend_all(qkv, cache, rows, heads, d, slots, max_len, slot_of, position_of, scale, scores,
+                 scores + max_len);
+    }
   }
   if (position_of != NULL) {
     (*env)->ReleasePrimitiveArrayCritical(env, position_array, position_of, JNI_ABORT);
@@ -239,7 +249,14 @@ JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeAttention_attend(
   if (slot_of != NULL) {
     (*env)->ReleasePrimitiveArrayCritical(env, slot_array, slot_of, JNI_ABORT);
   }
+  int out_of_memory = ok && (int64_t)max_len + d > 4096 && heap == NULL;
+  free(heap);
   if (!ok && !(*env)->ExceptionCheck(env)) {
     fail(env, "slot or position outside the cache");
+  } else if (out_of_memory) {
+    jclass oom = (*env)->FindClass(env, "java/lang/OutOfMemoryError");
+    if (oom != NULL) {
+      (*env)->ThrowNew(env, oom, "attention scratch");
+    }
   }
 }
