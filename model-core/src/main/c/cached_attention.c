@@ -1,5 +1,5 @@
 /*
- * Attention of a cached inference pass in one native call (model-core's NativeAttention).
+ * The attention of a cached inference pass, for cached_step.c (model-core's NativeStep).
  *
  * Through DJL, a decode step's attention is ten or more tensor ops per layer (split, cache write,
  * mask, two batched matmuls, scale, softmax, reshapes), each a JNI call with a fixed cost of 1-25 us,
@@ -9,13 +9,13 @@
  * decode rows and prompt rows are the same thing: a row with a slot and a position.
  *
  * Layouts (float32, contiguous): qkv (rows, 3, heads, head_dim) — GPT-2's fused projection, q then k
- * then v; cache (2, slots, heads, max_len, head_dim) — keys then values (KvCache's entries). Each
+ * then v; cache (2, slots, heads, max_len, head_dim) — keys then values (one layer of KvCache). Each
  * row's attention output overwrites its own q (once read), so the caller reads y as qkv[:, 0:C].
  */
-#include <jni.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "cached_attention.h"
 
 /*
  * e^x for x <= 0 (scores minus their maximum): range reduction x = n ln2 + r, |r| <= ln2/2, Cephes'
@@ -159,8 +159,7 @@ static inline void attend_head8(const float *q, const float *keys, const float *
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default"))) static void
-attend_all(float *qkv, float *cache, int rows, int heads, int d, int slots, int max_len,
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void rlhf_attend(float *qkv, float *cache, int rows, int heads, int d, int slots, int max_len,
            const int32_t *slot_of, const int32_t *position_of, float scale, float *scores,
            float *y) {
   int64_t c = (int64_t)heads * d;
@@ -188,75 +187,6 @@ attend_all(float *qkv, float *cache, int rows, int heads, int d, int slots, int 
         attend_head(row + h * d, keys + at, values + at, length, d, scale, scores, y);
       }
       memcpy(row + h * d, y, sizeof(float) * d); /* q of this head is no longer needed */
-    }
-  }
-}
-
-static int fail(JNIEnv *env, const char *message) {
-  jclass iae = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
-  if (iae != NULL) {
-    (*env)->ThrowNew(env, iae, message);
-  }
-  return 0;
-}
-
-JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeAttention_attend(
-    JNIEnv *env, jclass cls, jobject qkv_buffer, jobject cache_buffer, jint rows, jint heads,
-    jint d, jint slots, jint max_len, jintArray slot_array, jintArray position_array, jfloat scale) {
-  (void)cls;
-  float *qkv = (*env)->GetDirectBufferAddress(env, qkv_buffer);
-  float *cache = (*env)->GetDirectBufferAddress(env, cache_buffer);
-  if (qkv == NULL || cache == NULL) {
-    fail(env, "qkv and cache must be direct buffers");
-    return;
-  }
-  if (rows < 1 || heads < 1 || d < 1 || slots < 1 || max_len < 1 ||
-      (*env)->GetArrayLength(env, slot_array) < rows ||
-      (*env)->GetArrayLength(env, position_array) < rows) {
-    fail(env, "bad attention shape");
-    return;
-  }
-  int64_t c = (int64_t)heads * d;
-  if ((*env)->GetDirectBufferCapacity(env, qkv_buffer) < (jlong)(rows * 3 * c * sizeof(float)) ||
-      (*env)->GetDirectBufferCapacity(env, cache_buffer) <
-          (jlong)(2 * (int64_t)slots * c * max_len * sizeof(float))) {
-    fail(env, "qkv or cache buffer smaller than its shape");
-    return;
-  }
-  int32_t *slot_of = (*env)->GetPrimitiveArrayCritical(env, slot_array, NULL);
-  int32_t *position_of =
-      slot_of == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, position_array, NULL);
-  int ok = slot_of != NULL && position_of != NULL;
-  for (int n = 0; ok && n < rows; n++) { /* the caller checks these too; memory safety rests here */
-    ok = slot_of[n] >= 0 && slot_of[n] < slots && position_of[n] >= 0 && position_of[n] < max_len;
-  }
-  float *heap = NULL;
-  if (ok) {
-    /* scratch: one score per position and one output row; on the stack unless it is large */
-    float small[4096];
-    float *scores = small;
-    if ((int64_t)max_len + d > 4096) {
-      scores = heap = malloc(sizeof(float) * ((size_t)max_len + (size_t)d));
-    }
-    if (scores != NULL) {
-      attend_all(qkv, cache, rows, heads, d, slots, max_len, slot_of, position_of, scale, scores,
-                 scores + max_len);
-    }
-  }
-  if (position_of != NULL) {
-    (*env)->ReleasePrimitiveArrayCritical(env, position_array, position_of, JNI_ABORT);
-  }
-  if (slot_of != NULL) {
-    (*env)->ReleasePrimitiveArrayCritical(env, slot_array, slot_of, JNI_ABORT);
-  }
-  int out_of_memory = ok && (int64_t)max_len + d > 4096 && heap == NULL;
-  free(heap);
-  if (!ok && !(*env)->ExceptionCheck(env)) {
-    fail(env, "slot or position outside the cache");
-  } else if (out_of_memory) {
-    jclass oom = (*env)->FindClass(env, "java/lang/OutOfMemoryError");
-    if (oom != NULL) {
-      (*env)->ThrowNew(env, oom, "attention scratch");
     }
   }
 }

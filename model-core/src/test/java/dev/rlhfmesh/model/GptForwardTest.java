@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.rlhfmesh.model.generate.DecodeEngine;
 import dev.rlhfmesh.model.gpt.Gpt;
-import dev.rlhfmesh.model.gpt.NativeAttention;
+import dev.rlhfmesh.model.gpt.NativeStep;
 import dev.rlhfmesh.model.sampling.Sampler;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,14 +44,14 @@ class GptForwardTest {
    */
   static void useAttention(boolean nativeKernel) {
     if (nativeKernel) {
-      assumeTrue(NativeAttention.available(), NativeAttention.describe());
+      assumeTrue(NativeStep.available(), NativeStep.describe());
     }
-    NativeAttention.setEnabled(nativeKernel);
+    NativeStep.setEnabled(nativeKernel);
   }
 
   @AfterEach
   void restoreAttention() {
-    NativeAttention.setEnabled(NativeAttention.available());
+    NativeStep.setEnabled(NativeStep.available());
   }
 
   /** Logits (V) at the last position of one unpadded sequence, full recomputation. */

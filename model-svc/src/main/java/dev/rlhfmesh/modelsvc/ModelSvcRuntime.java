@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.Gpt;
-import dev.rlhfmesh.model.gpt.NativeAttention;
+import dev.rlhfmesh.model.gpt.NativeStep;
 import dev.rlhfmesh.model.tokenizer.Tokenizers;
 import dev.rlhfmesh.modelsvc.config.ModelSvcConfig;
 import dev.rlhfmesh.modelsvc.serving.ModelRegistry;
@@ -48,8 +48,8 @@ public class ModelSvcRuntime {
       models.add(load(name, config, decoder));
     }
     this.registry = new ModelRegistry(models);
-    // model-core's native kernel, or DJL ops when the build had no C compiler or it is switched off
-    LOG.infof("attention of cached passes: %s", NativeAttention.describe());
+    // model-core's native step, or DJL ops (no C compiler at build time, switched off, or unbound)
+    LOG.infof("cached passes: %s", NativeStep.describe());
     for (ServedModel m : models) {
       Gauge.builder("rlhf_model_queue_depth", m.batcher(), b -> b.queueDepth())
           .description("sequences waiting for a decode slot")

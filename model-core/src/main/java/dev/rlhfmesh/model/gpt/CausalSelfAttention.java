@@ -19,7 +19,6 @@ final class CausalSelfAttention {
   private final int nHead;
   private final int headDim;
   private final ModelConstants k;
-  private final float scale; // 1 / sqrt(D), as k.attnScale holds it
 
   CausalSelfAttention(Conv1D cAttn, Conv1D cProj, int nHead, int headDim, ModelConstants k) {
     this.cAttn = cAttn;
@@ -27,7 +26,6 @@ final class CausalSelfAttention {
     this.nHead = nHead;
     this.headDim = headDim;
     this.k = k;
-    this.scale = (float) (1.0 / Math.sqrt(headDim));
   }
 
   // indices into the (B, 3, ...) split of the fused projection, made once
@@ -113,20 +111,6 @@ final class CausalSelfAttention {
       y = yd.concat(yp); // (N, C)
     }
     return cProj.step(y); // (N, C)
-  }
-
-  /**
-   * A cached pass through {@link NativeAttention}, inference only: x (N, C) holds the pass's new
-   * tokens, packed. One projection, one native call (cache writes and attention of every row), one
-   * output projection reading the attention outputs where the queries were.
-   *
-   * @return (N, C)
-   */
-  NDArray packed(NDArray x, int layer, PackedRows pass) {
-    NDArray qkv = cAttn.step(x); // (N, 3C), contiguous: a fresh matmul result
-    NativeAttention.attend(qkv, pass.cache, layer, pass.slotOf, pass.positionOf, scale);
-    long c = (long) nHead * headDim;
-    return cProj.step(TorchOps.slice(qkv, 1, 0, c, pass.manager)); // (N, C) view, row stride 3C
   }
 
   /** Decode rows' attention: projected qkv (B, 3C) → (B, C), heads side by side. */

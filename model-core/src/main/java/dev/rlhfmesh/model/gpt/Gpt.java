@@ -6,8 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.io.GptWeights;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +48,8 @@ public final class Gpt implements AutoCloseable {
   private final ModelConstants constants;
   private boolean trainable;
   private NDArray wteT; // (C, V) view, inference only
+  private long nativeHandle = -1; // NativeStep's binding of the weights: -1 not yet, 0 none
+  private boolean closed;
 
   private Gpt(NDManager manager, GptConfig config, Map<String, NDArray> params) {
     this.manager = manager;
@@ -266,6 +271,10 @@ public final class Gpt implements AutoCloseable {
       wteT.close();
       wteT = null;
     }
+    if (nativeHandle > 0) {
+      NativeStep.release(nativeHandle);
+    }
+    nativeHandle = -1;
     blocks.forEach(GptBlock::dropViews);
   }
 
@@ -346,16 +355,19 @@ public final class Gpt implements AutoCloseable {
 
   /**
    * Next-token logits of each row after appending its tokens to its slot, taken at each row's last
-   * real token: (B, V). Inference only. On the CPU every pass goes through {@link NativeAttention}
-   * when it is there ({@link #nextLogitsNative}); otherwise steps where every row appends one token
-   * take {@link #nextLogitsStep}'s path, all others {@link #nextLogitsPacked}'s.
+   * real token: (B, V). Inference only. On the CPU every pass goes through {@link NativeStep} when
+   * it is there ({@link #nextLogitsNative}); otherwise steps where every row appends one token take
+   * {@link #nextLogitsStep}'s path, all others {@link #nextLogitsPacked}'s.
    */
   public NDArray nextLogitsCached(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     if (slots.length != tokens.length) {
       throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
     }
-    if (NativeAttention.usableFor(cache) && NativeAttention.kernelLayout(wte)) {
-      return nextLogitsNative(manager, cache, slots, tokens);
+    if (NativeStep.enabled() && cache.nativeLayout()) {
+      long handle = nativeHandle();
+      if (handle != 0) {
+        return nextLogitsNative(handle, manager, cache, slots, tokens);
+      }
     }
     boolean oneEach = slots.length > 0;
     for (int[] row : tokens) {
@@ -394,32 +406,96 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * {@link #nextLogitsPacked} with attention as one {@link NativeAttention} call per layer: every
-   * new token is a packed row with a slot and a position, decode rows and prompt rows alike.
+   * {@link #nextLogitsPacked} as one {@link NativeStep} call: every new token is a packed row with
+   * a slot and a position, decode rows and prompt rows alike; validated here first, so a rejected
+   * pass changes nothing.
    */
-  NDArray nextLogitsNative(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+  private NDArray nextLogitsNative(
+      long handle, NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
     for (int[] row : tokens) {
       requireInVocabulary(row);
     }
-    PackedRows pass = PackedRows.of(manager, cache, slots, tokens);
-    NDArray x;
-    if (pass.rows() == 1) { // two row views of the tables and one add
-      int t = (int) pass.ids[0];
-      int p = pass.positionOf[0];
-      NDArray token = TorchOps.slice(wte, 0, t, t + 1, manager); // (1, C)
-      x = token.add(TorchOps.slice(wpe, 0, p, p + 1, manager)); // (1, C)
-    } else {
-      x = embed(manager.create(pass.ids), wte); // (N, C)
-      x = x.addi(embed(manager.create(pass.positions), wpe));
-    }
-    for (int l = 0; l < blocks.size(); l++) {
-      x = blocks.get(l).packed(x, l, pass); // (N, C)
-    }
-    x = pass.outputs(x); // (B, C)
-    x = finalNorm(x); // (B, C)
+    PackedRows pass = PackedRows.of(cache, slots, tokens);
+    int v = config.vocabSize();
+    float[] logits = new float[slots.length * v];
+    NativeStep.run(
+        handle,
+        cache.buffer(),
+        cache.maxSlots(),
+        cache.maxLen(),
+        pass.ids,
+        pass.slotOf,
+        pass.positionOf,
+        pass.last,
+        logits);
     pass.commit();
-    return lmHead(x); // (B, C) x (C, V) -> (B, V)
+    NativeStep.counted();
+    return manager.create(logits, new Shape(slots.length, v)); // (B, V)
   }
+
+  /**
+   * The native step's handle on this model's weights, bound on first use (0: not available, e.g.
+   * weights not float32 on the CPU or libtorch's MKL functions not found); released with the other
+   * inference views when parameters may have new storage.
+   */
+  private synchronized long nativeHandle() {
+    if (closed) {
+      throw new IllegalStateException("the model is closed");
+    }
+    if (nativeHandle == -1) {
+      nativeHandle = 0;
+      if (NativeStep.kernelLayout(wte)) {
+        List<NDArray> order = new ArrayList<>(List.of(wte, wpe, lnfWeight, lnfBias));
+        for (int i = 0; i < config.nLayer(); i++) {
+          for (String t : NATIVE_ORDER) {
+            order.add(params.get("h." + i + "." + t));
+          }
+        }
+        ByteBuffer[] buffers = new ByteBuffer[order.size()];
+        for (int i = 0; i < buffers.length; i++) {
+          NDArray a = order.get(i);
+          if (!NativeStep.kernelLayout(a)) {
+            NativeStep.bindFailed("a weight is not float32 on the CPU");
+            return 0;
+          }
+          buffers[i] = JniUtils.getByteBuffer((PtNDArray) a, true); // no copy: contiguous
+        }
+        nativeHandle =
+            NativeStep.bind(
+                buffers,
+                config.nLayer(),
+                config.nEmbd(),
+                config.nHead(),
+                config.nInner(),
+                config.vocabSize(),
+                config.nPositions(),
+                config.layerNormEpsilon(),
+                "gelu".equals(config.activation()));
+        if (nativeHandle == 0) {
+          NativeStep.bindFailed("libtorch's MKL functions (sgemm_, vsErf, vsTanh) were not found");
+        }
+      } else {
+        NativeStep.bindFailed("the weights are not float32 on the CPU");
+      }
+    }
+    return nativeHandle;
+  }
+
+  /** Per-layer tensors in the order {@link NativeStep#bind} takes them. */
+  private static final List<String> NATIVE_ORDER =
+      List.of(
+          "ln_1.weight",
+          "ln_1.bias",
+          "attn.c_attn.weight",
+          "attn.c_attn.bias",
+          "attn.c_proj.weight",
+          "attn.c_proj.bias",
+          "ln_2.weight",
+          "ln_2.bias",
+          "mlp.c_fc.weight",
+          "mlp.c_fc.bias",
+          "mlp.c_proj.weight",
+          "mlp.c_proj.bias");
 
   private void requireInVocabulary(int[] tokens) {
     for (int token : tokens) {
@@ -510,6 +586,13 @@ public final class Gpt implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true;
+      if (nativeHandle > 0) {
+        NativeStep.release(nativeHandle);
+      }
+      nativeHandle = 0;
+    }
     manager.close();
   }
 }

@@ -55,11 +55,6 @@ final class GptBlock {
     return inference(x, h -> attn.cached(h, layer, pass)); // (N, C)
   }
 
-  /** A cached pass through {@link NativeAttention} (inference): x (N, C), packed. */
-  NDArray packed(NDArray x, int layer, PackedRows pass) {
-    return inference(x, h -> attn.packed(h, layer, pass)); // (N, C)
-  }
-
   /** The block over rows x (N, C) with the given attention, residual adds in place. */
   private NDArray inference(NDArray x, UnaryOperator<NDArray> attention) {
     NDArray h = LayerNorm.layerNorm(x, normShape, ln1Weight, ln1Bias, eps).singletonOrThrow();

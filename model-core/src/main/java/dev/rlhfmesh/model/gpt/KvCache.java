@@ -8,15 +8,15 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.rlhfmesh.model.GptConfig;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.TreeSet;
 
 /**
  * A preallocated, slot-based key/value cache: per layer one tensor (2, maxSlots, H, maxLen, D)
- * holding the keys ([0]) and the values ([1]) of every slot, so that a decoding step writes both
- * with one op. Each sequence owns a slot with its own length, so sequences of different lengths
- * decode together, a finished sequence frees its slot without moving the others, and a new sequence
- * can join a free slot between steps (continuous batching).
+ * holding the keys ([0]) and the values ([1]) of every slot (views of one block holding all
+ * layers), so that a decoding step writes both with one op. Each sequence owns a slot with its own
+ * length, so sequences of different lengths decode together, a finished sequence frees its slot
+ * without moving the others, and a new sequence can join a free slot between steps (continuous
+ * batching).
  *
  * <p>Not thread-safe: one decoding thread owns a cache.
  */
@@ -36,8 +36,9 @@ public final class KvCache implements AutoCloseable {
   private final int[] lengths;
   private final boolean[] allocated;
   private final TreeSet<Integer> free = new TreeSet<>();
-  private final boolean nativeLayout; // float32 on the CPU: NativeAttention can use it
-  private final ByteBuffer[] entryBuffers; // per layer, made on first use
+  private final NDArray all; // (layers, 2, slots, H, maxLen, D): every layer's entries
+  private final boolean nativeLayout; // float32 on the CPU: NativeStep can use it
+  private ByteBuffer buffer; // over all, made on first use
   private boolean closed;
 
   /**
@@ -65,16 +66,16 @@ public final class KvCache implements AutoCloseable {
     heads = config.nHead();
     keysTByLength = new NDArray[layers][maxLen + 1];
     valuesByLength = new NDArray[layers][maxLen + 1];
+    all = manager.zeros(new Shape(layers, 2, maxSlots, h, maxLen, d)); // one block: one buffer
     for (int l = 0; l < layers; l++) {
-      entries[l] = manager.zeros(new Shape(2, maxSlots, h, maxLen, d));
+      entries[l] = all.get(l); // (2, slots, H, maxLen, D) view
       keys[l] = entries[l].get(0); // (slots, H, maxLen, D) view
       values[l] = entries[l].get(1);
       // one (maxLen, D) matrix per (slot, head): a step's attention is two batched matmuls
       headKeys[l] = keys[l].reshape(maxSlots * h, maxLen, d); // view
       headValues[l] = values[l].reshape(maxSlots * h, maxLen, d);
     }
-    nativeLayout = NativeAttention.kernelLayout(entries[0]);
-    entryBuffers = new ByteBuffer[layers];
+    nativeLayout = NativeStep.kernelLayout(all);
     lengths = new int[maxSlots];
     allocated = new boolean[maxSlots];
     for (int s = 0; s < maxSlots; s++) {
@@ -218,33 +219,29 @@ public final class KvCache implements AutoCloseable {
     return heads;
   }
 
-  int headDim() {
-    return (int) entries[0].getShape().get(4);
-  }
-
-  /** Whether {@link NativeAttention} can read and write this cache (float32 on the CPU). */
+  /** Whether {@link NativeStep} can read and write this cache (float32 on the CPU). */
   boolean nativeLayout() {
     return nativeLayout;
   }
 
   /**
-   * A direct buffer over a layer's {@link #entries} (no copy; the tensor is contiguous and lives as
-   * long as the cache), for {@link NativeAttention}.
+   * A direct buffer over every layer's entries, (layers, 2, slots, H, maxLen, D) (no copy: the
+   * tensor is contiguous and lives as long as the cache), for {@link NativeStep}.
    */
-  ByteBuffer entryBuffer(int layer) {
+  ByteBuffer buffer() {
     if (closed) {
       throw new IllegalStateException("the cache is closed");
     }
-    if (entryBuffers[layer] == null) {
-      entryBuffers[layer] = JniUtils.getByteBuffer((PtNDArray) entries[layer], true);
+    if (buffer == null) {
+      buffer = JniUtils.getByteBuffer((PtNDArray) all, true);
     }
-    return entryBuffers[layer];
+    return buffer;
   }
 
   @Override
   public void close() {
     closed = true;
-    Arrays.fill(entryBuffers, null);
+    buffer = null;
     manager.close();
   }
 }

@@ -1,27 +1,20 @@
 package dev.rlhfmesh.model.gpt;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-
 /**
- * A cached pass for {@link NativeAttention}: every new token of every row is one packed row with a
- * cache slot and a position, whether the row decodes (one token) or joins with a prompt (several);
- * the kernel needs nothing else, so there are no masks, gathers or groups to build.
+ * A cached pass for {@link NativeStep}: every new token of every row is one packed row with a cache
+ * slot and a position, whether the row decodes (one token) or joins with a prompt (several); the
+ * kernel needs nothing else, so there are no masks, gathers or groups to build.
  */
 final class PackedRows {
-  final NDManager manager;
   final KvCache cache;
+  final int[] ids; // (N) token ids
   final int[] slotOf; // (N) cache slot of each packed row
   final int[] positionOf; // (N) its position within the slot
-  final long[] ids; // (N) token ids
-  final long[] positions; // (N) position ids (= positionOf)
+  final int[] last; // (B) packed row of each row's last token, in the caller's order
   private final int[] slots; // (B) the caller's rows
   private final int[] ends; // (B) each slot's length after the pass
-  private final NDIndex outputRows; // (B) packed row of each row's last token, or null: all of them
 
-  private PackedRows(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
-    this.manager = manager;
+  private PackedRows(KvCache cache, int[] slots, int[][] tokens) {
     this.cache = cache;
     this.slots = slots;
     int b = slots.length;
@@ -37,42 +30,30 @@ final class PackedRows {
     DecodeStep.rowsOfRange(slots, 0, cache.maxSlots()); // rejects a slot given twice
     slotOf = new int[n];
     positionOf = new int[n];
-    ids = new long[n];
-    positions = new long[n];
+    ids = new int[n];
     ends = new int[b];
-    long[] last = new long[b];
+    last = new int[b];
     for (int i = 0, p = 0; i < b; i++) {
       int start = cache.length(slots[i]);
       for (int q = 0; q < tokens[i].length; q++, p++) {
         slotOf[p] = slots[i];
         positionOf[p] = start + q;
         ids[p] = tokens[i][q];
-        positions[p] = start + q; // below the cache's maxLen <= n_positions
       }
       last[i] = p - 1;
       ends[i] = start + tokens[i].length;
     }
-    outputRows = n == b ? null : new NDIndex().addIndices("{}", manager.create(last));
   }
 
   /** Validates the rows (each at least one token, slots allocated, distinct and with room). */
-  static PackedRows of(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+  static PackedRows of(KvCache cache, int[] slots, int[][] tokens) {
     if (slots.length != tokens.length || slots.length == 0) {
       throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
     }
-    return new PackedRows(manager, cache, slots, tokens);
+    return new PackedRows(cache, slots, tokens);
   }
 
-  int rows() {
-    return slotOf.length;
-  }
-
-  /** Packed rows (N, C) → each row's last new token (B, C), in the caller's row order. */
-  NDArray outputs(NDArray packed) {
-    return outputRows == null ? packed : TorchOps.rows(packed, outputRows, manager);
-  }
-
-  /** After the last layer: the slots now hold their new tokens. */
+  /** After the pass: the slots now hold their new tokens. */
   void commit() {
     for (int i = 0; i < slots.length; i++) {
       cache.setLength(slots[i], ends[i]);

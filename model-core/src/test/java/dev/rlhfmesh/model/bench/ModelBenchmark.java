@@ -9,7 +9,7 @@ import ai.djl.training.GradientCollector;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.generate.DecodeEngine;
 import dev.rlhfmesh.model.gpt.Gpt;
-import dev.rlhfmesh.model.gpt.NativeAttention;
+import dev.rlhfmesh.model.gpt.NativeStep;
 import dev.rlhfmesh.model.sampling.Sampler;
 import dev.rlhfmesh.model.train.AdamW;
 import dev.rlhfmesh.model.train.GradClip;
@@ -55,7 +55,7 @@ public final class ModelBenchmark {
       double perOpUs = perOpMicros(root);
       System.out.printf("per-op overhead (1-element add + free): %.2f us%n", perOpUs);
       System.out.printf("load average at start: %s%n", loadAverage());
-      System.out.printf("attention of cached passes: %s%n", NativeAttention.describe());
+      System.out.printf("cached passes: %s%n", NativeStep.describe());
       if (!which.equals("gpt2")) {
         GptConfig small = GptConfig.smallDefault(256);
         run(root, "small default (vocab 256)", small, 64, 400, 16, 64, 20, perOpUs);
@@ -92,8 +92,8 @@ public final class ModelBenchmark {
           JniUtils.setNumThreads(threads);
           double[] r = median(() -> decodeTokensPerSecond(model, batch, maxLen, steps));
           double[] djl =
-              NativeAttention.enabled()
-                  ? withDjlAttention(
+              NativeStep.enabled()
+                  ? withDjlOps(
                       () -> median(() -> decodeTokensPerSecond(model, batch, maxLen, steps)))
                   : null;
           double[] bound = median(() -> matmulBoundTokensPerSecond(model, batch, steps, 0));
@@ -112,7 +112,7 @@ public final class ModelBenchmark {
           if (djl != null) {
             int k = threads == 1 ? 1 : 0;
             System.out.printf(
-                "    same run, attention as DJL ops: %,9.0f tok/s %s (native kernel %.2fx)%n",
+                "    same run, as DJL ops: %,9.0f tok/s %s (native step %.2fx)%n",
                 djl[k], k == 1 ? "by thread CPU time" : "wall", r[k] / djl[k]);
           }
           int k = threads == 1 ? 1 : 0; // by CPU time when single-threaded, else wall
@@ -136,11 +136,10 @@ public final class ModelBenchmark {
                 + " alone %.0f; prompt in the same packed pass %.0f (+%.0f); step then a prefill"
                 + " pass of its own %.0f (+%.0f)%n",
             PROMPT_LEN, rows, j[0], j[1], j[1] - j[0], j[2], j[2] - j[0]);
-        if (NativeAttention.enabled()) {
-          double[] d =
-              withDjlAttention(() -> median(() -> joinMicros(model, rows, PROMPT_LEN, len)));
+        if (NativeStep.enabled()) {
+          double[] d = withDjlOps(() -> median(() -> joinMicros(model, rows, PROMPT_LEN, len)));
           System.out.printf(
-              "    same run, attention as DJL ops: step alone %.0f; prompt packed in %.0f (+%.0f)%n",
+              "    same run, as DJL ops: step alone %.0f; prompt packed in %.0f (+%.0f)%n",
               d[0], d[1], d[1] - d[0]);
         }
       }
@@ -154,13 +153,13 @@ public final class ModelBenchmark {
     }
   }
 
-  /** A measurement with attention as DJL ops instead of the native kernel (the path GPUs take). */
-  static double[] withDjlAttention(java.util.function.Supplier<double[]> measurement) {
-    NativeAttention.setEnabled(false);
+  /** A measurement with DJL ops instead of the native step (the path GPUs take). */
+  static double[] withDjlOps(java.util.function.Supplier<double[]> measurement) {
+    NativeStep.setEnabled(false);
     try {
       return measurement.get();
     } finally {
-      NativeAttention.setEnabled(true);
+      NativeStep.setEnabled(true);
     }
   }
 
@@ -184,22 +183,19 @@ public final class ModelBenchmark {
 
   /**
    * Native tensor ops (JNI calls that run an ATen op, in-place ones included) in one batch-1 decode
-   * step over a whole cache, counted from the source (and checked with torch's profiler): token row
-   * view, position row view, add; per layer ln_1, c_attn (mm + bias), ... , ln_2, c_fc (2), gelu (5
-   * exact, 6 gelu_new), c_proj (2), residual; ln_f, LM head. Attention as DJL ops ({@code
-   * Gpt.nextLogitsStep}): reshape, split, k|v transpose, cache write, q reshape, q kᵀ, scale,
-   * softmax, att v, reshape, c_proj (2), residual — 27 (28) per layer (the key/value views of each
-   * length are made once per cache). With the native kernel: one kernel call and one slice (the
-   * outputs' view), then c_proj (2), residual — 18 (19) per layer. Each created array is also freed
-   * (one more native call) when the step's manager closes.
+   * step over a whole cache, counted from the source (and checked with torch's profiler). As DJL
+   * ops ({@code Gpt.nextLogitsStep}): token row view, position row view, add; per layer ln_1,
+   * c_attn (mm + bias), reshape, split, k|v transpose, cache write, q reshape, q kᵀ, scale,
+   * softmax, att v, reshape, c_proj (2), residual, ln_2, c_fc (2), gelu (5 exact, 6 gelu_new),
+   * c_proj (2), residual = 27 (28) per layer (the key/value views of each length are made once per
+   * cache); ln_f, LM head. Each created array is also freed (one more native call) when the step's
+   * manager closes. As the native step: one call, plus one op that wraps the logits.
    */
   static String opsPerToken(GptConfig c) {
-    int gelu = "gelu".equals(c.activation()) ? 0 : 1;
-    if (NativeAttention.enabled()) {
-      return String.format(
-          "%d native tensor ops + %d attention kernel calls",
-          3 + c.nLayer() * (18 + gelu) + 2, c.nLayer());
+    if (NativeStep.enabled()) {
+      return "1 native step call + 1 tensor op";
     }
+    int gelu = "gelu".equals(c.activation()) ? 0 : 1;
     return String.format("%d native tensor ops", 3 + c.nLayer() * (27 + gelu) + 2);
   }
 

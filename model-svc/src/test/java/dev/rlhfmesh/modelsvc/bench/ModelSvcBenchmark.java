@@ -81,7 +81,7 @@ public final class ModelSvcBenchmark {
         perClient,
         System.getProperty(TORCH_THREADS.get(0), "default"),
         System.getProperty(TORCH_THREADS.get(1), "default"),
-        dev.rlhfmesh.model.gpt.NativeAttention.describe());
+        dev.rlhfmesh.model.gpt.NativeStep.describe());
     try (NDManager root = NDManager.newBaseManager()) {
       ServedModel model =
           new ServedModel(

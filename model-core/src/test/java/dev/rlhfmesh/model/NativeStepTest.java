@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.rlhfmesh.model.generate.DecodeEngine;
 import dev.rlhfmesh.model.gpt.Gpt;
-import dev.rlhfmesh.model.gpt.NativeAttention;
+import dev.rlhfmesh.model.gpt.NativeStep;
 import java.io.File;
 import java.util.Arrays;
 import java.util.Random;
@@ -23,10 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * model-core's native attention kernel (src/main/c/cached_attention.c). GptForwardTest runs every
  * cached-decoding check on it and on the DJL ops; these cover what is particular to the kernel.
  */
-class NativeAttentionTest {
+class NativeStepTest {
   @AfterEach
   void restoreAttention() {
-    NativeAttention.setEnabled(NativeAttention.available());
+    NativeStep.setEnabled(NativeStep.available());
   }
 
   @Test
@@ -37,8 +37,16 @@ class NativeAttentionTest {
             && System.getProperty("os.arch").equals("amd64");
     boolean compiler = onPath("cc") || onPath("gcc");
     assumeTrue(linuxX64 && compiler, "no C compiler or not Linux x86_64: the kernel is optional");
-    assertTrue(NativeAttention.available(), NativeAttention.describe());
-    assertTrue(NativeAttention.enabled(), NativeAttention.describe());
+    assertTrue(NativeStep.available(), NativeStep.describe());
+    assertTrue(NativeStep.enabled(), NativeStep.describe());
+    // and it binds (libtorch's MKL functions found) and runs: a pass is counted
+    long before = NativeStep.passes();
+    try (NDManager root = NDManager.newBaseManager();
+        Gpt model = Gpt.init(root, TinyModels.tiny(), 1);
+        DecodeEngine engine = new DecodeEngine(model, 1, 8)) {
+      engine.prefill(engine.allocate(), new int[] {1, 2, 3});
+    }
+    assertEquals(before + 1, NativeStep.passes(), "the pass did not run natively");
   }
 
   private static boolean onPath(String program) {
@@ -58,8 +66,8 @@ class NativeAttentionTest {
   @ParameterizedTest(name = "head size {0}")
   @ValueSource(ints = {3, 24, 32, 64})
   void headSizes_equalFullRecomputation(int headDim) {
-    assumeTrue(NativeAttention.available(), NativeAttention.describe());
-    NativeAttention.setEnabled(true);
+    assumeTrue(NativeStep.available(), NativeStep.describe());
+    NativeStep.setEnabled(true);
     GptConfig c = new GptConfig(41, 40, 2 * headDim, 2, 2, 4 * headDim, 1e-5f, "gelu", -1, -1);
     Random r = new Random(headDim);
     try (NDManager root = NDManager.newBaseManager();
