@@ -30,6 +30,7 @@ class GptForwardTest {
   static void setUp() {
     root = NDManager.newBaseManager();
     model = Gpt.init(root, TinyModels.tiny(), 7);
+    TinyModels.perturb(model, 7); // non-zero biases, LayerNorm weights off 1
   }
 
   @AfterAll

@@ -73,6 +73,7 @@ class NativeStepTest {
     try (NDManager root = NDManager.newBaseManager();
         Gpt model = Gpt.init(root, c, 11);
         DecodeEngine engine = new DecodeEngine(model, 4, 40)) {
+      TinyModels.perturb(model, headDim);
       int[][] seqs = new int[4][0];
       int[] slots = new int[4];
       for (int i = 0; i < 4; i++) {

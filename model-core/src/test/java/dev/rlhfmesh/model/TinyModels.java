@@ -13,6 +13,21 @@ public final class TinyModels {
     return new GptConfig(37, 48, 32, 2, 4, 64, 1e-5f, "gelu_new", -1, -1);
   }
 
+  /**
+   * Adds seeded noise (σ = 0.05) to every parameter, in place: a fresh init has zero biases and
+   * unit LayerNorm weights, which would hide a kernel that drops or misapplies them.
+   */
+  public static void perturb(dev.rlhfmesh.model.gpt.Gpt model, long seed) {
+    NDManager m = model.manager();
+    m.getEngine().setRandomSeed((int) seed);
+    for (NDArray p : model.parameters().values()) {
+      try (NDArray noise = m.randomNormal(0f, 0.05f, p.getShape(), p.getDataType())) {
+        p.addi(noise);
+      }
+    }
+    model.parametersChanged();
+  }
+
   public static NDArray ids(NDManager m, int[]... rows) {
     int t = rows[0].length;
     long[] flat = new long[rows.length * t];
