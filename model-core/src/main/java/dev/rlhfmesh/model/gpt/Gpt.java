@@ -416,6 +416,7 @@ public final class Gpt implements AutoCloseable {
       requireInVocabulary(row);
     }
     PackedRows pass = PackedRows.of(cache, slots, tokens);
+    NativeStep.prepareThread();
     int v = config.vocabSize();
     float[] logits = new float[slots.length * v];
     NativeStep.run(

@@ -57,6 +57,23 @@ public final class NativeStep {
 
   private NativeStep() {}
 
+  private static final ThreadLocal<Boolean> THREAD_READY = ThreadLocal.withInitial(() -> false);
+
+  /**
+   * Before a thread's first pass: applies torch's intra-op thread count to this thread. MKL's count
+   * is per thread ({@code mkl_set_num_threads_local}), and libtorch sets it on a thread lazily, the
+   * first time the thread runs a parallel torch op; a decode thread that runs only native passes
+   * never does, so MKL would take every core and its OpenMP workers would spin between calls
+   * (measured: a served model at -Dai.djl.pytorch.num_threads=1 burned two cores for one core's
+   * work). {@code get_num_threads} runs that lazy set-up.
+   */
+  static void prepareThread() {
+    if (!THREAD_READY.get()) {
+      ai.djl.pytorch.jni.JniUtils.getNumThreads();
+      THREAD_READY.set(true);
+    }
+  }
+
   /** Cached passes this process ran natively (tests check that the kernel really ran). */
   public static long passes() {
     return PASSES.sum();
