@@ -1,6 +1,5 @@
 package dev.rlhfmesh.model.generate;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlhfmesh.model.gpt.Gpt;
 import dev.rlhfmesh.model.gpt.KvCache;
@@ -91,8 +90,7 @@ public final class DecodeEngine implements AutoCloseable {
     }
     try (NoGrad ng = NoGrad.enter();
         NDManager step = manager.newSubManager()) {
-      NDArray logits = model.nextLogitsCached(step, cache, slots, tokens); // (B, V)
-      float[] flat = logits.toFloatArray();
+      float[] flat = model.nextLogitsFlat(step, cache, slots, tokens); // (B × V)
       int v = model.config().vocabSize();
       float[][] out = new float[slots.length][];
       for (int i = 0; i < slots.length; i++) {

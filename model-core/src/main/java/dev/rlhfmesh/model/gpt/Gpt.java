@@ -363,11 +363,10 @@ public final class Gpt implements AutoCloseable {
     if (slots.length != tokens.length) {
       throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
     }
-    if (NativeStep.enabled() && cache.nativeLayout()) {
-      long handle = nativeHandle();
-      if (handle != 0) {
-        return nextLogitsNative(handle, manager, cache, slots, tokens);
-      }
+    long handle = nativeHandleFor(cache);
+    if (handle != 0) {
+      float[] logits = nextLogitsNative(handle, cache, slots, tokens);
+      return manager.create(logits, new Shape(slots.length, config.vocabSize())); // (B, V)
     }
     boolean oneEach = slots.length > 0;
     for (int[] row : tokens) {
@@ -406,12 +405,32 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
+   * {@link #nextLogitsCached}'s logits as one flat (B × V) array, row after row — what a sampler
+   * reads. On the native step they come straight from the native call, without a tensor made and
+   * read back (two copies and a few JNI calls a pass; ~15% of a batch-1 step).
+   */
+  public float[] nextLogitsFlat(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+    if (slots.length != tokens.length) {
+      throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
+    }
+    long handle = nativeHandleFor(cache);
+    if (handle != 0) {
+      return nextLogitsNative(handle, cache, slots, tokens);
+    }
+    return nextLogitsCached(manager, cache, slots, tokens).toFloatArray();
+  }
+
+  /** The native step's handle when a pass over {@code cache} can take it, else 0. */
+  private long nativeHandleFor(KvCache cache) {
+    return NativeStep.enabled() && cache.nativeLayout() ? nativeHandle() : 0;
+  }
+
+  /**
    * {@link #nextLogitsPacked} as one {@link NativeStep} call: every new token is a packed row with
    * a slot and a position, decode rows and prompt rows alike; validated here first, so a rejected
-   * pass changes nothing.
+   * pass changes nothing. Returns the logits flat, (B × V).
    */
-  private NDArray nextLogitsNative(
-      long handle, NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+  private float[] nextLogitsNative(long handle, KvCache cache, int[] slots, int[][] tokens) {
     for (int[] row : tokens) {
       requireInVocabulary(row);
     }
@@ -431,7 +450,7 @@ public final class Gpt implements AutoCloseable {
         logits);
     pass.commit();
     NativeStep.counted();
-    return manager.create(logits, new Shape(slots.length, v)); // (B, V)
+    return logits;
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.rlhfmesh.modelsvc.serving;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlhfmesh.grpc.errors.ServiceException;
 import dev.rlhfmesh.model.GptConfig;
@@ -338,8 +337,8 @@ public final class ContinuousBatcher implements AutoCloseable {
 
   /**
    * One step: every running sequence appends its last token and every newly joined one its prompt,
-   * in one packed pass (model-core's {@code Gpt.nextLogitsCached}): the projections run once over
-   * all new tokens, attention per group, so a joining prompt costs about what its tokens add to the
+   * in one packed pass (model-core's {@code Gpt.nextLogitsFlat}): the projections run once over all
+   * new tokens, attention per group, so a joining prompt costs about what its tokens add to the
    * batch's matmuls. (Before, prompts were padded together with the decode rows — that sent every
    * row down the general path and halved throughput at 16 clients — and then had a pass of their
    * own, about two one-row steps per joining prompt; now about 1.4.)
@@ -379,8 +378,7 @@ public final class ContinuousBatcher implements AutoCloseable {
       }
       float[] flat;
       try (NDManager step = manager.newSubManager()) {
-        NDArray logits = g.getKey().gpt().nextLogitsCached(step, cache, slots, toks); // (B, V)
-        flat = logits.toFloatArray();
+        flat = g.getKey().gpt().nextLogitsFlat(step, cache, slots, toks); // (B × V)
       }
       for (int j = 0; j < rows.size(); j++) {
         sample(batch.get(rows.get(j)), Arrays.copyOfRange(flat, j * vocab, (j + 1) * vocab));
