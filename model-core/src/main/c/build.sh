@@ -29,7 +29,6 @@ mkdir -p "$classes/native/linux-x86_64"
 # -fopenmp-simd: the loops' simd pragmas only (no OpenMP runtime); the hot functions have clones for
 # x86-64-v3 (AVX2 + FMA) and the baseline, chosen at load time. MKL's sgemm_ and vector math come
 # from the libtorch the JVM has loaded (found at run time), so nothing else is linked.
-rm -f "$classes/native/linux-x86_64/librlhf_attention.so" # the previous name
 "$cc_bin" -shared -fPIC -O3 -fopenmp-simd -fno-math-errno -Wall -Wextra -Werror -Wno-psabi \
   -I"$java_home/include" -I"$java_home/include/linux" \
   -o "$classes/native/linux-x86_64/librlhf_native.so" "$src/cached_step.c" "$src/cached_attention.c" -ldl -lm

@@ -40,8 +40,8 @@ class GptForwardTest {
   }
 
   /**
-   * Runs a cached-decoding test on model-core's native attention kernel or on the DJL ops (the path
-   * GPUs take), each against full recomputation.
+   * Runs a cached-decoding test on model-core's native step or on the DJL ops (the path GPUs take),
+   * each against full recomputation.
    */
   static void useAttention(boolean nativeKernel) {
     if (nativeKernel) {

@@ -20,8 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * model-core's native attention kernel (src/main/c/cached_attention.c). GptForwardTest runs every
- * cached-decoding check on it and on the DJL ops; these cover what is particular to the kernel.
+ * model-core's native step (src/main/c/cached_step.c, cached_attention.c). GptForwardTest runs
+ * every cached-decoding check on it and on the DJL ops; these cover what is particular to the
+ * kernel.
  */
 class NativeStepTest {
   @AfterEach
