@@ -21,7 +21,7 @@
  * e^x for x <= 0 (scores minus their maximum): range reduction x = n ln2 + r, |r| <= ln2/2, Cephes'
  * degree-6 polynomial, 2^n by exponent bits; about 1 ulp, 0 below -87 (as expf underflows).
  */
-static inline float exp_nonpositive(float x) {
+static inline __attribute__((always_inline)) float exp_nonpositive(float x) {
   if (x < -87.0f) {
     return 0.0f;
   }
@@ -76,7 +76,7 @@ static inline __attribute__((always_inline)) v8 exp8_nonpositive(v8 x) {
 }
 
 /* scores[j] = e^(scores[j] - max), in place; returns their sum. */
-static inline float softmax_numerators(float *scores, int length, float max) {
+static inline __attribute__((always_inline)) float softmax_numerators(float *scores, int length, float max) {
   v8 sums = {0};
   int j = 0;
   for (; j + 8 <= length; j += 8) {
@@ -94,7 +94,7 @@ static inline float softmax_numerators(float *scores, int length, float max) {
 }
 
 /* One (row, head): q (D) against keys/values (positions, D) of its slot; y (D) out. */
-static inline void attend_head(const float *q, const float *keys, const float *values, int length,
+static inline __attribute__((always_inline)) void attend_head(const float *q, const float *keys, const float *values, int length,
                                int d, float scale, float *scores, float *y) {
   float max = -3.0e38f;
   for (int j = 0; j < length; j++) {
@@ -124,11 +124,11 @@ static inline void attend_head(const float *q, const float *keys, const float *v
 
 /*
  * attend_head for head sizes that are a multiple of 8, in 8-float vectors: a key's dot product is a
- * few FMAs and one tree sum, and each 8-wide slice of the output stays in registers across all
- * keys (two accumulators, so consecutive keys do not wait on each other) instead of a load and a
- * store per key.
+ * few FMAs and one tree sum, and the output stays in registers across all keys, 32 values at a time
+ * in eight accumulators (four 8-wide slices, even and odd keys apart), so that no FMA waits on the
+ * one before it, instead of a load and a store per key.
  */
-static inline void attend_head8(const float *q, const float *keys, const float *values, int length,
+static inline __attribute__((always_inline)) void attend_head8(const float *q, const float *keys, const float *values, int length,
                                 int d, float scale, float *scores, float *y) {
   int chunks = d / 8;
   float max = -3.0e38f;
@@ -143,7 +143,39 @@ static inline void attend_head8(const float *q, const float *keys, const float *
     max = s > max ? s : max;
   }
   float inv = 1.0f / softmax_numerators(scores, length, max);
-  for (int c = 0; c < chunks; c++) {
+  int c = 0;
+  for (; c + 4 <= chunks; c += 4) { /* 32 outputs at a time: 8 independent sums (4 x even/odd) */
+    const float *v = values + 8 * c;
+    v8 e0 = {0}, e1 = {0}, e2 = {0}, e3 = {0}, o0 = {0}, o1 = {0}, o2 = {0}, o3 = {0};
+    int j = 0;
+    for (; j + 1 < length; j += 2) {
+      const float *ve = v + (int64_t)j * d;
+      const float *vo = ve + d;
+      float we = scores[j];
+      float wo = scores[j + 1];
+      e0 += we * load8(ve);
+      e1 += we * load8(ve + 8);
+      e2 += we * load8(ve + 16);
+      e3 += we * load8(ve + 24);
+      o0 += wo * load8(vo);
+      o1 += wo * load8(vo + 8);
+      o2 += wo * load8(vo + 16);
+      o3 += wo * load8(vo + 24);
+    }
+    if (j < length) {
+      const float *ve = v + (int64_t)j * d;
+      float we = scores[j];
+      e0 += we * load8(ve);
+      e1 += we * load8(ve + 8);
+      e2 += we * load8(ve + 16);
+      e3 += we * load8(ve + 24);
+    }
+    *(v8u *)(y + 8 * c) = (e0 + o0) * inv;
+    *(v8u *)(y + 8 * c + 8) = (e1 + o1) * inv;
+    *(v8u *)(y + 8 * c + 16) = (e2 + o2) * inv;
+    *(v8u *)(y + 8 * c + 24) = (e3 + o3) * inv;
+  }
+  for (; c < chunks; c++) { /* the rest, 8 outputs at a time */
     const float *v = values + 8 * c;
     v8 even = {0};
     v8 odd = {0};
@@ -159,6 +191,9 @@ static inline void attend_head8(const float *q, const float *keys, const float *
   }
 }
 
+/* Clones for x86-64-v3 (AVX2 + FMA) and the baseline, picked at load time; every helper above is
+ * always_inline so that it is compiled into each clone (a helper left out of line would be
+ * compiled for the baseline only: measured 19 ns per (row, head, key) instead of 3.7). */
 __attribute__((target_clones("arch=x86-64-v3", "default"))) void rlhf_attend(float *qkv, float *cache, int rows, int heads, int d, int slots, int max_len,
            const int32_t *slot_of, const int32_t *position_of, float scale, float *scores,
            float *y) {

@@ -105,11 +105,13 @@ static inline __attribute__((always_inline)) void layer_norm(const float *x, int
     const float *xr = x + (int64_t)r * c;
     float *o = out + (int64_t)r * c;
     float mean = 0.0f;
+#pragma omp simd reduction(+ : mean)
     for (int j = 0; j < c; j++) {
       mean += xr[j];
     }
     mean /= (float)c;
     float var = 0.0f;
+#pragma omp simd reduction(+ : var)
     for (int j = 0; j < c; j++) {
       float d = xr[j] - mean;
       var += d * d;
