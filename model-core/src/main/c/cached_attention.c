@@ -2,20 +2,21 @@
  * The attention of a cached inference pass, for cached_step.c (model-core's NativeStep).
  *
  * Through DJL, a decode step's attention is ten or more tensor ops per layer (split, cache write,
- * mask, two batched matmuls, scale, softmax, reshapes), each a JNI call with a fixed cost of 1-25 us,
- * and a batched matmul over (slot, head) pairs costs ~0.35 us per pair in libtorch however small the
- * pair. Here every packed row of the pass writes its key and value into its cache slot, then each
- * (row, head) attends to its slot's positions [0, position] — the causal mask needs no tensor, and
- * decode rows and prompt rows are the same thing: a row with a slot and a position.
+ * mask, two batched matmuls, scale, softmax, reshapes), each a JNI call with a fixed cost of 1-25
+ * us, and a batched matmul over (slot, head) pairs costs ~0.35 us per pair in libtorch however
+ * small the pair. Here every packed row of the pass writes its key and value into its cache slot,
+ * then each (row, head) attends to its slot's positions [0, position] — the causal mask needs no
+ * tensor, and decode rows and prompt rows are the same thing: a row with a slot and a position.
  *
- * Layouts (float32, contiguous): qkv (rows, 3, heads, head_dim) — GPT-2's fused projection, q then k
- * then v; cache (2, slots, heads, max_len, head_dim) — keys then values (one layer of KvCache). Each
- * row's attention output overwrites its own q (once read), so the caller reads y as qkv[:, 0:C].
+ * Layouts (float32, contiguous): qkv (rows, 3, heads, head_dim) — GPT-2's fused projection, q then
+ * k then v; cache (2, slots, heads, max_len, head_dim) — keys then values (one layer of KvCache).
+ * Each row's attention output overwrites its own q (once read), so the caller reads y as qkv[:,
+ * 0:C].
  */
+#include "cached_attention.h"
+
 #include <stdint.h>
 #include <string.h>
-
-#include "cached_attention.h"
 
 /*
  * e^x for x <= 0 (scores minus their maximum): range reduction x = n ln2 + r, |r| <= ln2/2, Cephes'
@@ -76,7 +77,8 @@ static inline __attribute__((always_inline)) v8 exp8_nonpositive(v8 x) {
 }
 
 /* scores[j] = e^(scores[j] - max), in place; returns their sum. */
-static inline __attribute__((always_inline)) float softmax_numerators(float *scores, int length, float max) {
+static inline __attribute__((always_inline)) float softmax_numerators(float *scores, int length,
+                                                                      float max) {
   v8 sums = {0};
   int j = 0;
   for (; j + 8 <= length; j += 8) {
@@ -94,8 +96,10 @@ static inline __attribute__((always_inline)) float softmax_numerators(float *sco
 }
 
 /* One (row, head): q (D) against keys/values (positions, D) of its slot; y (D) out. */
-static inline __attribute__((always_inline)) void attend_head(const float *q, const float *keys, const float *values, int length,
-                               int d, float scale, float *scores, float *y) {
+static inline __attribute__((always_inline)) void attend_head(const float *q, const float *keys,
+                                                              const float *values, int length,
+                                                              int d, float scale, float *scores,
+                                                              float *y) {
   float max = -3.0e38f;
   for (int j = 0; j < length; j++) {
     const float *k = keys + (int64_t)j * d;
@@ -128,8 +132,10 @@ static inline __attribute__((always_inline)) void attend_head(const float *q, co
  * in eight accumulators (four 8-wide slices, even and odd keys apart), so that no FMA waits on the
  * one before it, instead of a load and a store per key.
  */
-static inline __attribute__((always_inline)) void attend_head8(const float *q, const float *keys, const float *values, int length,
-                                int d, float scale, float *scores, float *y) {
+static inline __attribute__((always_inline)) void attend_head8(const float *q, const float *keys,
+                                                               const float *values, int length,
+                                                               int d, float scale, float *scores,
+                                                               float *y) {
   int chunks = d / 8;
   float max = -3.0e38f;
   for (int j = 0; j < length; j++) {
@@ -194,9 +200,9 @@ static inline __attribute__((always_inline)) void attend_head8(const float *q, c
 /* Clones for x86-64-v3 (AVX2 + FMA) and the baseline, picked at load time; every helper above is
  * always_inline so that it is compiled into each clone (a helper left out of line would be
  * compiled for the baseline only: measured 19 ns per (row, head, key) instead of 3.7). */
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void rlhf_attend(float *qkv, float *cache, int rows, int heads, int d, int slots, int max_len,
-           const int32_t *slot_of, const int32_t *position_of, float scale, float *scores,
-           float *y) {
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void rlhf_attend(
+    float *qkv, float *cache, int rows, int heads, int d, int slots, int max_len,
+    const int32_t *slot_of, const int32_t *position_of, float scale, float *scores, float *y) {
   int64_t c = (int64_t)heads * d;
   int64_t head_stride = (int64_t)max_len * d;
   int64_t slot_stride = heads * head_stride;

@@ -7,9 +7,9 @@
  * matmul uses (libtorch_cpu.so exports it, with MKL's vector math), and everything between them is
  * a loop over the rows.
  *
- * Layouts (float32, row-major, contiguous): weights in Hugging Face GPT-2's Conv1D layout (in, out);
- * wte (V, C), wpe (P, C); caches as in cached_attention.c, one (2, slots, H, max_len, D) block per
- * layer, layers back to back.
+ * Layouts (float32, row-major, contiguous): weights in Hugging Face GPT-2's Conv1D layout (in,
+ * out); wte (V, C), wpe (P, C); caches as in cached_attention.c, one (2, slots, H, max_len, D)
+ * block per layer, layers back to back.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -67,8 +67,9 @@ static int resolve_blas(void) {
 }
 
 /* out (rows, m) = in (rows, k; row stride ld_in) x w (k, m) + bias (m), row-major. */
-static inline __attribute__((always_inline)) void linear(const float *in, int ld_in, int rows, int k, const float *w, const float *bias,
-                   int m, float *out) {
+static inline __attribute__((always_inline)) void linear(const float *in, int ld_in, int rows,
+                                                         int k, const float *w, const float *bias,
+                                                         int m, float *out) {
   const float one = 1.0f;
   const float zero = 0.0f;
   /* column-major view: out^T (m, rows) = w^T (m, k) x in^T (k, rows) */
@@ -99,8 +100,9 @@ static inline __attribute__((always_inline)) void project_add(const float *in, i
 }
 
 /* out = LayerNorm(x) * g + b over the last dimension (c), biased variance, as torch computes it. */
-static inline __attribute__((always_inline)) void layer_norm(const float *x, int rows, int c, const float *g, const float *b, float eps,
-                       float *out) {
+static inline __attribute__((always_inline)) void layer_norm(const float *x, int rows, int c,
+                                                             const float *g, const float *b,
+                                                             float eps, float *out) {
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (int64_t)r * c;
     float *o = out + (int64_t)r * c;
@@ -125,7 +127,8 @@ static inline __attribute__((always_inline)) void layer_norm(const float *x, int
 }
 
 /* GELU in place: exact x/2 (1 + erf(x / sqrt 2)), or GPT-2's tanh form (gelu_new). */
-static inline __attribute__((always_inline)) void gelu(float *x, int64_t n, int exact, float *scratch) {
+static inline __attribute__((always_inline)) void gelu(float *x, int64_t n, int exact,
+                                                       float *scratch) {
   const int chunk = 1 << 14;
   for (int64_t at = 0; at < n; at += chunk) {
     int len = (int)(n - at < chunk ? n - at : chunk);
@@ -161,19 +164,21 @@ typedef struct {
                       mlp.c_proj.b */
 } model;
 
-/* clones as in cached_attention.c: the row loops above are inlined here and vectorised per target */
-__attribute__((target_clones("arch=x86-64-v3", "default"))) static void run(const model *m, float *cache, int slots, int max_len, int rows, const int32_t *ids,
-                const int32_t *slot_of, const int32_t *position_of, int outputs,
-                const int32_t *last, float *logits, float *mem) {
+/* clones as in cached_attention.c: the row loops above are inlined here and vectorised per target
+ */
+__attribute__((target_clones("arch=x86-64-v3", "default"))) static void run(
+    const model *m, float *cache, int slots, int max_len, int rows, const int32_t *ids,
+    const int32_t *slot_of, const int32_t *position_of, int outputs, const int32_t *last,
+    float *logits, float *mem) {
   int c = m->c;
   int d = c / m->heads;
   int inner = m->inner;
-  float *x = mem;                          /* (rows, c) residual stream */
-  float *h = x + (int64_t)rows * c;        /* (rows, c) normalised */
-  float *qkv = h + (int64_t)rows * c;      /* (rows, 3c) */
-  float *f = qkv + (int64_t)rows * 3 * c;  /* (rows, inner) */
-  float *t = f + (int64_t)rows * inner;    /* (rows, c) sublayer output */
-  float *scratch = t + (int64_t)rows * c;  /* max_len + d scores, then gelu's chunk */
+  float *x = mem;                         /* (rows, c) residual stream */
+  float *h = x + (int64_t)rows * c;       /* (rows, c) normalised */
+  float *qkv = h + (int64_t)rows * c;     /* (rows, 3c) */
+  float *f = qkv + (int64_t)rows * 3 * c; /* (rows, inner) */
+  float *t = f + (int64_t)rows * inner;   /* (rows, c) sublayer output */
+  float *scratch = t + (int64_t)rows * c; /* max_len + d scores, then gelu's chunk */
   const float *wte = m->w[0];
   const float *wpe = m->w[1];
   for (int r = 0; r < rows; r++) {
@@ -218,7 +223,7 @@ static void throw_iae(JNIEnv *env, const char *message) {
  * Binds a model: checks every tensor's byte size against the shape and keeps its address. Returns
  * 0 when libtorch's MKL functions cannot be found (the caller uses DJL's ops instead).
  */
-JNIEXPORT jlong JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_bind(
+JNIEXPORT jlong JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_bind0(
     JNIEnv *env, jclass cls, jobjectArray tensors, jint layers, jint c, jint heads, jint inner,
     jint vocab, jint positions, jfloat eps, jboolean exact_gelu) {
   (void)cls;
@@ -231,7 +236,7 @@ JNIEXPORT jlong JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_bind(
     throw_iae(env, "bad model shape");
     return 0;
   }
-  int64_t sizes[PER_LAYER] = {c, c, (int64_t)c * 3 * c, 3 * c, (int64_t)c * c, c,
+  int64_t sizes[PER_LAYER] = {c, c, (int64_t)c * 3 * c, 3 * c, (int64_t)c * c,     c,
                               c, c, (int64_t)c * inner, inner, (int64_t)inner * c, c};
   int64_t globals[GLOBALS] = {(int64_t)vocab * c, (int64_t)positions * c, c, c};
   model *m = calloc(1, sizeof(model));
@@ -297,8 +302,8 @@ JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_run(
     return;
   }
   int64_t scratch = (int64_t)max_len + d > 16384 ? (int64_t)max_len + d : 16384;
-  int64_t floats = (int64_t)rows * (6 * (int64_t)m->c + m->inner) + scratch +
-                   (int64_t)outputs * m->vocab;
+  int64_t floats =
+      (int64_t)rows * (6 * (int64_t)m->c + m->inner) + scratch + (int64_t)outputs * m->vocab;
   int32_t *index = malloc(sizeof(int32_t) * (4 * (size_t)rows + (size_t)outputs));
   float *mem = malloc(sizeof(float) * (size_t)floats);
   if (index == NULL || mem == NULL) {

@@ -135,7 +135,21 @@ public final class NativeStep {
    * @param tensors direct buffers over wte, wpe, ln_f (weight, bias), then per layer ln_1 (2),
    *     c_attn (2), attn.c_proj (2), ln_2 (2), c_fc (2), mlp.c_proj (2): weight before bias
    */
-  static native long bind(
+  static synchronized long bind(
+      ByteBuffer[] tensors,
+      int layers,
+      int embd,
+      int heads,
+      int inner,
+      int vocab,
+      int positions,
+      float eps,
+      boolean exactGelu) {
+    // one bind at a time: the first resolves the library's MKL function pointers
+    return bind0(tensors, layers, embd, heads, inner, vocab, positions, eps, exactGelu);
+  }
+
+  private static native long bind0(
       ByteBuffer[] tensors,
       int layers,
       int embd,
