@@ -223,7 +223,7 @@ static void throw_iae(JNIEnv *env, const char *message) {
  * Binds a model: checks every tensor's byte size against the shape and keeps its address. Returns
  * 0 when libtorch's MKL functions cannot be found (the caller uses DJL's ops instead).
  */
-JNIEXPORT jlong JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_bind0(
+JNIEXPORT jlong JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_bindAddresses(
     JNIEnv *env, jclass cls, jobjectArray tensors, jint layers, jint c, jint heads, jint inner,
     jint vocab, jint positions, jfloat eps, jboolean exact_gelu) {
   (void)cls;

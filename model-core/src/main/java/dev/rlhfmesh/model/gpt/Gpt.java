@@ -6,11 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.norm.LayerNorm;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.io.GptWeights;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -463,59 +460,10 @@ public final class Gpt implements AutoCloseable {
       throw new IllegalStateException("the model is closed");
     }
     if (nativeHandle == -1) {
-      nativeHandle = 0;
-      if (NativeStep.kernelLayout(wte)) {
-        List<NDArray> order = new ArrayList<>(List.of(wte, wpe, lnfWeight, lnfBias));
-        for (int i = 0; i < config.nLayer(); i++) {
-          for (String t : NATIVE_ORDER) {
-            order.add(params.get("h." + i + "." + t));
-          }
-        }
-        ByteBuffer[] buffers = new ByteBuffer[order.size()];
-        for (int i = 0; i < buffers.length; i++) {
-          NDArray a = order.get(i);
-          if (!NativeStep.kernelLayout(a)) {
-            NativeStep.bindFailed("a weight is not float32 on the CPU");
-            return 0;
-          }
-          buffers[i] = JniUtils.getByteBuffer((PtNDArray) a, true); // no copy: contiguous
-        }
-        nativeHandle =
-            NativeStep.bind(
-                buffers,
-                config.nLayer(),
-                config.nEmbd(),
-                config.nHead(),
-                config.nInner(),
-                config.vocabSize(),
-                config.nPositions(),
-                config.layerNormEpsilon(),
-                "gelu".equals(config.activation()));
-        if (nativeHandle == 0) {
-          NativeStep.bindFailed("libtorch's MKL functions (sgemm_, vsErf, vsTanh) were not found");
-        }
-      } else {
-        NativeStep.bindFailed("the weights are not float32 on the CPU");
-      }
+      nativeHandle = NativeStep.bind(config, params);
     }
     return nativeHandle;
   }
-
-  /** Per-layer tensors in the order {@link NativeStep#bind} takes them. */
-  private static final List<String> NATIVE_ORDER =
-      List.of(
-          "ln_1.weight",
-          "ln_1.bias",
-          "attn.c_attn.weight",
-          "attn.c_attn.bias",
-          "attn.c_proj.weight",
-          "attn.c_proj.bias",
-          "ln_2.weight",
-          "ln_2.bias",
-          "mlp.c_fc.weight",
-          "mlp.c_fc.bias",
-          "mlp.c_proj.weight",
-          "mlp.c_proj.bias");
 
   private void requireInVocabulary(int[] tokens) {
     for (int token : tokens) {

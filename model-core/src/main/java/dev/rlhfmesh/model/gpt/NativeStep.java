@@ -3,12 +3,18 @@ package dev.rlhfmesh.model.gpt;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.rlhfmesh.model.GptConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A whole cached inference pass on the CPU as one native call ({@code src/main/c/cached_step.c} and
@@ -108,11 +114,6 @@ public final class NativeStep {
 
   private static volatile String unbound; // why a model could not be bound, if one could not
 
-  /** Notes that a model could not be bound (its passes run as DJL ops); see {@link #describe}. */
-  static void bindFailed(String why) {
-    unbound = why;
-  }
-
   /** One line for logs and benchmark headers: how cached passes run, and why. */
   public static String describe() {
     if (enabled) {
@@ -128,28 +129,69 @@ public final class NativeStep {
   }
 
   /**
-   * Checks the tensors' sizes and keeps their addresses: a handle for {@link #run}, or 0 when
-   * libtorch's MKL functions are not there. The tensors must stay alive and in place until {@link
-   * #release}.
+   * Binds a model's weights: checks that every tensor is float32 on the CPU (in C also its byte
+   * size against the config) and keeps their addresses. Returns a handle for {@link #run}, or 0 —
+   * and {@link #describe} then says why — when a tensor is elsewhere or libtorch's MKL functions
+   * are not there. The tensors must stay alive and in place until {@link #release}. One bind at a
+   * time: the first resolves the library's MKL function pointers.
    *
-   * @param tensors direct buffers over wte, wpe, ln_f (weight, bias), then per layer ln_1 (2),
-   *     c_attn (2), attn.c_proj (2), ln_2 (2), c_fc (2), mlp.c_proj (2): weight before bias
+   * @param params the model's parameters by Hugging Face GPT-2 name
    */
-  static synchronized long bind(
-      ByteBuffer[] tensors,
-      int layers,
-      int embd,
-      int heads,
-      int inner,
-      int vocab,
-      int positions,
-      float eps,
-      boolean exactGelu) {
-    // one bind at a time: the first resolves the library's MKL function pointers
-    return bind0(tensors, layers, embd, heads, inner, vocab, positions, eps, exactGelu);
+  static synchronized long bind(GptConfig c, Map<String, NDArray> params) {
+    List<String> names = new ArrayList<>(GLOBAL_ORDER);
+    for (int i = 0; i < c.nLayer(); i++) {
+      for (String t : LAYER_ORDER) {
+        names.add("h." + i + "." + t);
+      }
+    }
+    ByteBuffer[] buffers = new ByteBuffer[names.size()];
+    for (int i = 0; i < buffers.length; i++) {
+      NDArray a = params.get(names.get(i));
+      if (!kernelLayout(a)) {
+        unbound = names.get(i) + " is not float32 on the CPU";
+        return 0;
+      }
+      buffers[i] = JniUtils.getByteBuffer((PtNDArray) a, true); // no copy: contiguous
+    }
+    long handle =
+        bindAddresses(
+            buffers,
+            c.nLayer(),
+            c.nEmbd(),
+            c.nHead(),
+            c.nInner(),
+            c.vocabSize(),
+            c.nPositions(),
+            c.layerNormEpsilon(),
+            "gelu".equals(c.activation()));
+    if (handle == 0) {
+      unbound = "libtorch's MKL functions (sgemm_, vsErf, vsTanh) were not found";
+    }
+    return handle;
   }
 
-  private static native long bind0(
+  /**
+   * Tensors in the order the native bind takes them: these, then {@link #LAYER_ORDER} per layer.
+   */
+  private static final List<String> GLOBAL_ORDER =
+      List.of("wte.weight", "wpe.weight", "ln_f.weight", "ln_f.bias");
+
+  private static final List<String> LAYER_ORDER =
+      List.of(
+          "ln_1.weight",
+          "ln_1.bias",
+          "attn.c_attn.weight",
+          "attn.c_attn.bias",
+          "attn.c_proj.weight",
+          "attn.c_proj.bias",
+          "ln_2.weight",
+          "ln_2.bias",
+          "mlp.c_fc.weight",
+          "mlp.c_fc.bias",
+          "mlp.c_proj.weight",
+          "mlp.c_proj.bias");
+
+  private static native long bindAddresses(
       ByteBuffer[] tensors,
       int layers,
       int embd,
