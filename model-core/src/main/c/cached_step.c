@@ -82,20 +82,10 @@ static inline __attribute__((always_inline)) void linear(const float *in, int ld
   }
 }
 
-/* x += in x w + bias, as (in x w + bias) + x (the DJL path's order), through t (rows, m). */
-static inline __attribute__((always_inline)) void project_add(const float *in, int ld_in, int rows,
-                                                              int k, const float *w,
-                                                              const float *bias, int m, float *t,
-                                                              float *x) {
-  const float one = 1.0f;
-  const float zero = 0.0f;
-  sgemm("N", "N", &m, &rows, &k, &one, w, &m, in, &ld_in, &zero, t, &m);
-  for (int r = 0; r < rows; r++) {
-    const float *tr = t + (int64_t)r * m;
-    float *xr = x + (int64_t)r * m;
-    for (int j = 0; j < m; j++) {
-      xr[j] = (tr[j] + bias[j]) + xr[j];
-    }
+/* x = t + x over n values: a residual add, in the DJL path's order ((in x w + bias) + x). */
+static inline __attribute__((always_inline)) void residual(float *x, const float *t, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    x[i] = t[i] + x[i];
   }
 }
 
@@ -164,8 +154,7 @@ typedef struct {
                       mlp.c_proj.b */
 } model;
 
-/* clones as in cached_attention.c: the row loops above are inlined here and vectorised per target
- */
+/* Clones as in cached_attention.c: the row loops above are inlined here, vectorised per target. */
 __attribute__((target_clones("arch=x86-64-v3", "default"))) static void run(
     const model *m, float *cache, int slots, int max_len, int rows, const int32_t *ids,
     const int32_t *slot_of, const int32_t *position_of, int outputs, const int32_t *last,
@@ -196,11 +185,13 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) static void run(
     linear(h, c, rows, c, p[2], p[3], 3 * c, qkv);
     rlhf_attend(qkv, cache + l * layer_cache, rows, m->heads, d, slots, max_len, slot_of,
                 position_of, scale, scratch, scratch + max_len);
-    project_add(qkv, 3 * c, rows, c, p[4], p[5], c, t, x); /* outputs sit where the q were */
+    linear(qkv, 3 * c, rows, c, p[4], p[5], c, t); /* the outputs sit where the q were */
+    residual(x, t, (int64_t)rows * c);
     layer_norm(x, rows, c, p[6], p[7], m->eps, h);
     linear(h, c, rows, c, p[8], p[9], inner, f);
     gelu(f, (int64_t)rows * inner, m->exact_gelu, scratch);
-    project_add(f, inner, rows, inner, p[10], p[11], c, t, x);
+    linear(f, inner, rows, inner, p[10], p[11], c, t);
+    residual(x, t, (int64_t)rows * c);
   }
   for (int b = 0; b < outputs; b++) { /* ln_f on each row's last token */
     layer_norm(x + (int64_t)last[b] * c, 1, c, m->w[2], m->w[3], m->eps, h + (int64_t)b * c);
