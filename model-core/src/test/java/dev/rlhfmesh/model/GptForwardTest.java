@@ -43,15 +43,15 @@ class GptForwardTest {
    * Runs a cached-decoding test on model-core's native step or on the DJL ops (the path GPUs take),
    * each against full recomputation.
    */
-  static void useAttention(boolean nativeKernel) {
-    if (nativeKernel) {
+  static void useNativeStep(boolean nativeStep) {
+    if (nativeStep) {
       assumeTrue(NativeStep.available(), NativeStep.describe());
     }
-    NativeStep.setEnabled(nativeKernel);
+    NativeStep.setEnabled(nativeStep);
   }
 
   @AfterEach
-  void restoreAttention() {
+  void restoreDefaultPath() {
     NativeStep.setEnabled(NativeStep.available());
   }
 
@@ -63,11 +63,10 @@ class GptForwardTest {
     }
   }
 
-  @ParameterizedTest(name = "native attention: {0}")
+  @ParameterizedTest(name = "native step: {0}")
   @ValueSource(booleans = {true, false})
-  void cachedDecoding_equalsFullRecomputationWithMixedLengthsDropsAndJoins(
-      boolean nativeAttention) {
-    useAttention(nativeAttention);
+  void cachedDecoding_equalsFullRecomputationWithMixedLengthsDropsAndJoins(boolean nativeStep) {
+    useNativeStep(nativeStep);
     Random r = new Random(1);
     int v = model.config().vocabSize();
     try (DecodeEngine engine = new DecodeEngine(model, 4, 48)) {
@@ -125,11 +124,10 @@ class GptForwardTest {
     }
   }
 
-  @ParameterizedTest(name = "native attention: {0}")
+  @ParameterizedTest(name = "native step: {0}")
   @ValueSource(booleans = {true, false})
-  void mixedPasses_decodeRowsAndAppendedChunksTogether_equalFullRecomputation(
-      boolean nativeAttention) {
-    useAttention(nativeAttention);
+  void mixedPasses_decodeRowsAndAppendedChunksTogether_equalFullRecomputation(boolean nativeStep) {
+    useNativeStep(nativeStep);
     // one pass holds rows appending one token and rows appending several, in shuffled order,
     // around a free slot: the continuous batcher's step when prompts join running sequences
     Random r = new Random(5);
@@ -176,10 +174,10 @@ class GptForwardTest {
     }
   }
 
-  @ParameterizedTest(name = "native attention: {0}")
+  @ParameterizedTest(name = "native step: {0}")
   @ValueSource(booleans = {true, false})
-  void stepsOverChangingSlotRanges_equalFullRecomputation(boolean nativeAttention) {
-    useAttention(nativeAttention);
+  void stepsOverChangingSlotRanges_equalFullRecomputation(boolean nativeStep) {
+    useNativeStep(nativeStep);
     // the cache keeps views of the slot range [0, hi) a step reads; steps that grow and shrink
     // that range (as sequences leave and join a continuous batch) must drop and remake them
     Random r = new Random(6);
@@ -215,11 +213,10 @@ class GptForwardTest {
     }
   }
 
-  @ParameterizedTest(name = "native attention: {0}")
+  @ParameterizedTest(name = "native step: {0}")
   @ValueSource(booleans = {true, false})
-  void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation(
-      boolean nativeAttention) {
-    useAttention(nativeAttention);
+  void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation(boolean nativeStep) {
+    useNativeStep(nativeStep);
     Random r = new Random(3);
     try (DecodeEngine engine = new DecodeEngine(model, 3, 48)) {
       int[] slots = {engine.allocate(), engine.allocate(), engine.allocate()};
@@ -244,10 +241,10 @@ class GptForwardTest {
     }
   }
 
-  @ParameterizedTest(name = "native attention: {0}")
+  @ParameterizedTest(name = "native step: {0}")
   @ValueSource(booleans = {true, false})
-  void singleSlotSteps_equalFullRecomputation(boolean nativeAttention) {
-    useAttention(nativeAttention);
+  void singleSlotSteps_equalFullRecomputation(boolean nativeStep) {
+    useNativeStep(nativeStep);
     // batch-1 engine: the token is embedded as a row view, the cache's per-length views are reused
     Random r = new Random(4);
     try (DecodeEngine engine = new DecodeEngine(model, 1, 48)) {

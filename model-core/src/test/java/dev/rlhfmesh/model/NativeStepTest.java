@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NativeStepTest {
   @AfterEach
-  void restoreAttention() {
+  void restoreDefaultPath() {
     NativeStep.setEnabled(NativeStep.available());
   }
 
@@ -108,10 +108,10 @@ class NativeStepTest {
     }
   }
 
-  @ParameterizedTest(name = "native attention: {0}")
+  @ParameterizedTest(name = "native step: {0}")
   @ValueSource(booleans = {true, false})
-  void rejectedPass_leavesTheCacheAsItWas(boolean nativeKernel) {
-    GptForwardTest.useAttention(nativeKernel);
+  void rejectedPass_leavesTheCacheAsItWas(boolean nativeStep) {
+    GptForwardTest.useNativeStep(nativeStep);
     try (NDManager root = NDManager.newBaseManager();
         Gpt model = Gpt.init(root, TinyModels.tiny(), 3);
         DecodeEngine engine = new DecodeEngine(model, 3, 8)) {

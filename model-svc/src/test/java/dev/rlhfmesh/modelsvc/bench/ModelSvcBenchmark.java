@@ -74,7 +74,7 @@ public final class ModelSvcBenchmark {
     GptConfig small = GptConfig.smallDefault(512);
     System.out.printf(
         "model: small default (%d params), prompt %d, %d new tokens, %d requests per client;"
-            + " torch threads %s, interop %s; attention: %s%n",
+            + " torch threads %s, interop %s; cached passes: %s%n",
         small.parameterCount(),
         PROMPT,
         maxNew,
