@@ -57,10 +57,7 @@ class GptForwardTest {
 
   /** Logits (V) at the last position of one unpadded sequence, full recomputation. */
   static float[] fullLastLogits(int[] seq) {
-    try (NDManager m = root.newSubManager()) {
-      NDArray logits = model.forward(TinyModels.ids(m, seq), null); // (1, T, V)
-      return logits.get(new NDIndex("0, -1")).toFloatArray();
-    }
+    return TinyModels.lastLogits(model, seq);
   }
 
   @ParameterizedTest(name = "native step: {0}")

@@ -2,7 +2,9 @@ package dev.rlhfmesh.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.rlhfmesh.model.gpt.Gpt;
 
 /** Tiny configurations and helpers shared by the tests. */
 public final class TinyModels {
@@ -17,7 +19,7 @@ public final class TinyModels {
    * Adds seeded noise (σ = 0.05) to every parameter, in place: a fresh init has zero biases and
    * unit LayerNorm weights, which would hide a kernel that drops or misapplies them.
    */
-  public static void perturb(dev.rlhfmesh.model.gpt.Gpt model, long seed) {
+  public static void perturb(Gpt model, long seed) {
     NDManager m = model.manager();
     m.getEngine().setRandomSeed((int) seed);
     for (NDArray p : model.parameters().values()) {
@@ -26,6 +28,14 @@ public final class TinyModels {
       }
     }
     model.parametersChanged();
+  }
+
+  /** Logits (V) at the last position of one unpadded sequence: full recomputation, no cache. */
+  public static float[] lastLogits(Gpt model, int[] seq) {
+    try (NDManager m = model.manager().newSubManager()) {
+      NDArray logits = model.forward(ids(m, seq), null); // (1, T, V)
+      return logits.get(new NDIndex("0, -1")).toFloatArray();
+    }
   }
 
   public static NDArray ids(NDManager m, int[]... rows) {
