@@ -2,7 +2,7 @@
 # Builds the project's native libraries when a C compiler is there; otherwise says so and succeeds
 # (both are speed-ups, never required):
 #   - libmkl_intel_path.so (see mkl_intel_path.c) into <output dir>, for LD_PRELOAD;
-#   - librlhf_native.so (see cached_step.c, cached_attention.c) into <classes dir>/native/linux-x86_64,
+#   - librlhf_native.so (see cached_step.c, cached_attention.c, softmax_rows.c) into <classes dir>/native/linux-x86_64,
 #     so that it ships inside model-core's jar (NativeStep loads it from there; needs the JDK's jni.h).
 #   build.sh <source dir> <output dir> <classes dir> <java home>
 set -euo pipefail
@@ -31,4 +31,4 @@ mkdir -p "$classes/native/linux-x86_64"
 # from the libtorch the JVM has loaded (found at run time), so nothing else is linked.
 "$cc_bin" -shared -fPIC -O3 -fopenmp-simd -fno-math-errno -Wall -Wextra -Werror -Wno-psabi \
   -I"$java_home/include" -I"$java_home/include/linux" \
-  -o "$classes/native/linux-x86_64/librlhf_native.so" "$src/cached_step.c" "$src/cached_attention.c" -ldl -lm
+  -o "$classes/native/linux-x86_64/librlhf_native.so" "$src/cached_step.c" "$src/cached_attention.c" "$src/softmax_rows.c" -ldl -lm

@@ -66,56 +66,82 @@ public final class Sampler {
   }
 
   /**
-   * Chooses a token; logprob and entropy are those of the raw distribution. One pass of
-   * exponentials serves everything at temperature 1: with {@code e_i = exp(l_i - max)} and {@code Z
-   * = sum e_i}, a token's logprob is {@code l_i - max - log Z}, the entropy {@code log Z - sum e_i
-   * (l_i - max) / Z}, and the {@code e_i} are the sampling weights (a decode step samples every
-   * row, so the three passes this replaces were a tenth of a batched step).
+   * Chooses a token from one row of logits; logprob and entropy are those of the raw distribution.
    */
   public static TokenChoice choose(float[] logits, SamplingParams p, SplittableRandom rng) {
-    int v = logits.length;
-    float max = logits[argmax(logits)];
-    double[] e = new double[v];
-    double z = 0;
-    double dot = 0;
-    for (int i = 0; i < v; i++) {
-      double shifted = logits[i] - max;
-      e[i] = Math.exp(shifted);
-      z += e[i];
-      if (e[i] > 0) { // a masked (-inf) logit adds nothing, not 0 * -inf
-        dot += e[i] * shifted;
-      }
-    }
+    return choose(logits, SoftmaxRows.of(logits, 1, logits.length), 0, p, rng);
+  }
+
+  /**
+   * Chooses row {@code row}'s token of a step's flat logits (B × V) from their softmax numerators
+   * ({@link SoftmaxRows}, one call for the whole step). Logprob and entropy are those of the raw
+   * distribution. One pass of exponentials serves everything at temperature 1: with {@code e_i =
+   * exp(l_i - max)} and {@code Z = sum e_i}, a token's logprob is {@code l_i - max - log Z}, the
+   * entropy {@code log Z - sum e_i (l_i - max) / Z}, and the {@code e_i} are the sampling weights.
+   */
+  public static TokenChoice choose(
+      float[] flat, SoftmaxRows soft, int row, SamplingParams p, SplittableRandom rng) {
+    int v = soft.vocab();
+    int from = row * v;
+    float max = soft.max(row);
+    double z = soft.z(row);
     double logZ = Math.log(z);
     int token;
     if (p.isGreedy()) {
-      token = argmax(logits);
-    } else {
-      double[] w = e;
-      double total = z;
-      if (p.temperature() != 1.0) { // unnormalised tempered probabilities
-        double invT = 1.0 / p.temperature();
-        w = new double[v];
-        total = 0;
-        for (int i = 0; i < v; i++) {
-          w[i] = Math.exp((logits[i] - max) * invT);
-          total += w[i];
-        }
+      token = argmax(flat, from, v);
+    } else if (p.temperature() == 1.0 && p.topK() <= 0 && p.topP() >= 1) {
+      token = drawAll(soft.weights(), from, v, z, rng);
+    } else { // unnormalised (tempered) probabilities, then top-k / top-p
+      double[] w = new double[v];
+      double total = 0;
+      double invT = 1.0 / p.temperature();
+      for (int i = 0; i < v; i++) {
+        w[i] =
+            p.temperature() == 1.0
+                ? soft.weights()[from + i]
+                : Math.exp((flat[from + i] - max) * invT);
+        total += w[i];
       }
       token = sample(w, total, p, rng);
     }
-    double logprob = (logits[token] - max) - logZ;
-    return new TokenChoice(token, (float) logprob, (float) (logZ - dot / z));
+    double logprob = (flat[from + token] - max) - logZ;
+    return new TokenChoice(token, (float) logprob, (float) (logZ - soft.dot(row) / z));
   }
 
   public static int argmax(float[] logits) {
+    return argmax(logits, 0, logits.length);
+  }
+
+  private static int argmax(float[] logits, int from, int v) {
     int best = 0;
-    for (int i = 1; i < logits.length; i++) {
-      if (logits[i] > logits[best]) {
+    for (int i = 1; i < v; i++) {
+      if (logits[from + i] > logits[from + best]) {
         best = i;
       }
     }
     return best;
+  }
+
+  /**
+   * Draws from every token by weight, in id order ({@code total}: the weights' sum, as summed by
+   * {@link SoftmaxRows}; when rounding leaves the draw past the last partial sum, the last token
+   * with a weight is taken).
+   */
+  private static int drawAll(float[] w, int from, int v, double total, SplittableRandom rng) {
+    double u = rng.nextDouble() * total;
+    double acc = 0;
+    int lastWeighted = 0;
+    for (int i = 0; i < v; i++) {
+      float x = w[from + i];
+      acc += x;
+      if (u < acc) {
+        return i;
+      }
+      if (x > 0) {
+        lastWeighted = i;
+      }
+    }
+    return lastWeighted;
   }
 
   /** Draws from unnormalised weights {@code w} (summing to {@code total}) after top-k / top-p. */

@@ -6,9 +6,9 @@ import dev.rlhfmesh.model.GptConfig;
 import dev.rlhfmesh.model.gpt.KvCache;
 import dev.rlhfmesh.model.gpt.NoGrad;
 import dev.rlhfmesh.model.sampling.Sampler;
+import dev.rlhfmesh.model.sampling.SoftmaxRows;
 import dev.rlhfmesh.model.sampling.TokenChoice;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -380,14 +380,15 @@ public final class ContinuousBatcher implements AutoCloseable {
       try (NDManager step = manager.newSubManager()) {
         flat = g.getKey().gpt().nextLogitsFlat(step, cache, slots, toks); // (B × V)
       }
+      SoftmaxRows soft = SoftmaxRows.of(flat, rows.size(), vocab); // every row in one call
       for (int j = 0; j < rows.size(); j++) {
-        sample(batch.get(rows.get(j)), Arrays.copyOfRange(flat, j * vocab, (j + 1) * vocab));
+        sample(batch.get(rows.get(j)), flat, soft, j);
       }
     }
   }
 
-  private void sample(Sequence s, float[] logits) {
-    TokenChoice c = Sampler.choose(logits, s.job.spec().params(), s.rng);
+  private void sample(Sequence s, float[] flat, SoftmaxRows soft, int row) {
+    TokenChoice c = Sampler.choose(flat, soft, row, s.job.spec().params(), s.rng);
     s.append(c.token());
     tokensGenerated.increment();
     StopMatcher.Verdict v = s.stop.check(s.tokens, s.count, s.prompt.length);

@@ -229,10 +229,12 @@ public final class ModelSvcBenchmark {
             flat = gpt.nextLogitsFlat(pass, cache, slots, toks);
           }
           long t1 = cpu.getCurrentThreadCpuTime();
+          var soft = dev.rlhfmesh.model.sampling.SoftmaxRows.of(flat, rows, vocab);
           for (int j = 0; j < rows; j++) {
-            float[] logits = Arrays.copyOfRange(flat, j * vocab, (j + 1) * vocab);
             toks[j] =
-                new int[] {dev.rlhfmesh.model.sampling.Sampler.choose(logits, params, rng).token()};
+                new int[] {
+                  dev.rlhfmesh.model.sampling.Sampler.choose(flat, soft, j, params, rng).token()
+                };
           }
           passNanos += t1 - t0;
           sampleNanos += cpu.getCurrentThreadCpuTime() - t1;
