@@ -48,7 +48,8 @@ log_dir="$(mktemp -d)"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
-(cd gateway && ../mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=target/test-cp.txt \
+(cd gateway && ../mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+  -Dmdep.outputFile=target/test-cp.txt \
   -Dmdep.includeScope=test)
 cp="gateway/target/test-classes:gateway/target/classes:$(cat gateway/target/test-cp.txt)"
 
