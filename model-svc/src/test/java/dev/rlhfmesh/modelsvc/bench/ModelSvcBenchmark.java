@@ -491,9 +491,9 @@ public final class ModelSvcBenchmark {
   /**
    * Warms the app with 16-client gRPC rounds until they plateau ({@link #untilPlateau}). A fresh
    * app and client take far longer than the in-process side: with the native step, 16 clients x 64
-   * requests read 8k, 15k, 23k, 21k, 28k, 25k tok/s in their first six rounds and 35-40k from round
-   * 25 on (the JIT: a fresh app still compiles hundreds of methods a second ten seconds in). The
-   * earlier warm-up — three rounds — left the comparison on a half-warm app.
+   * requests read 8k, 15k, 23k, 21k, 28k, 25k tok/s in their first six rounds and 35-40k from about
+   * round 20 on (the JIT: a fresh app still compiles hundreds of methods a second ten seconds in).
+   * The earlier warm-up — three rounds — left the comparison on a half-warm app.
    */
   static void warmUpApp(
       ModelServiceGrpc.ModelServiceStub stub, Process app, int perClient, int maxNew)
