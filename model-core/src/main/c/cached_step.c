@@ -267,7 +267,8 @@ JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_release(JNIEnv *en
 
 /*
  * One pass: rows[n] = (ids[n], slot_of[n], position_of[n]); logits of rows last[b] into logits
- * (outputs x V). Every index is checked here before memory is touched.
+ * (outputs x V; the array may be longer, a buffer reused across passes). Every index is checked
+ * here before memory is touched.
  */
 JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_run(
     JNIEnv *env, jclass cls, jlong handle, jobject cache_buffer, jint slots, jint max_len,
@@ -286,7 +287,7 @@ JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_gpt_NativeStep_run(
   if (rows < 1 || outputs < 1 || slots < 1 || max_len < 1 || max_len > m->positions ||
       (*env)->GetArrayLength(env, slot_array) != rows ||
       (*env)->GetArrayLength(env, position_array) != rows ||
-      (*env)->GetArrayLength(env, logits_array) != (int64_t)outputs * m->vocab ||
+      (*env)->GetArrayLength(env, logits_array) < (int64_t)outputs * m->vocab ||
       (*env)->GetDirectBufferCapacity(env, cache_buffer) !=
           (int64_t)m->layers * 2 * slots * m->c * max_len * (int64_t)sizeof(float)) {
     throw_iae(env, "pass shapes do not match the model and cache");

@@ -69,11 +69,9 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) static void softmax_
 }
 
 /* logits and weights: rows x vocab floats at least; stats: 3 x rows doubles at least. */
-JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_sampling_SoftmaxRows_fill(JNIEnv *env, jclass cls,
-                                                                         jfloatArray logits,
-                                                                         jint rows, jint vocab,
-                                                                         jfloatArray weights,
-                                                                         jdoubleArray stats) {
+JNIEXPORT void JNICALL Java_dev_rlhfmesh_model_sampling_SoftmaxRows_fillRows(
+    JNIEnv *env, jclass cls, jfloatArray logits, jint rows, jint vocab, jfloatArray weights,
+    jdoubleArray stats) {
   (void)cls;
   if (logits == NULL || weights == NULL || stats == NULL || rows < 1 || vocab < 1 ||
       (*env)->GetArrayLength(env, logits) < (int64_t)rows * vocab ||

@@ -212,6 +212,44 @@ class GptForwardTest {
 
   @ParameterizedTest(name = "native step: {0}")
   @ValueSource(booleans = {true, false})
+  void flatLogitsIntoAReusedBuffer_equalAFreshArray(boolean nativeStep) {
+    useNativeStep(nativeStep);
+    Random r = new Random(4);
+    int v = model.config().vocabSize();
+    try (var noGrad = dev.rlhfmesh.model.gpt.NoGrad.enter();
+        NDManager m = model.manager().newSubManager();
+        var fresh = new dev.rlhfmesh.model.gpt.KvCache(m, model.config(), 3, 24);
+        var reused = new dev.rlhfmesh.model.gpt.KvCache(m, model.config(), 3, 24)) {
+      int[] slots = {fresh.allocate(), fresh.allocate(), fresh.allocate()};
+      for (int s : slots) {
+        assertEquals(s, reused.allocate());
+      }
+      float[] buffer = new float[3 * v + 5]; // longer than a pass needs: the tail stays as it is
+      Arrays.fill(buffer, Float.NaN);
+      int[][] tokens = new int[3][];
+      for (int i = 0; i < 3; i++) {
+        tokens[i] = TinyModels.randomTokens(r, 2 + i, 37); // prompts of different lengths
+      }
+      for (int step = 0; step < 4; step++) {
+        float[] a = model.nextLogitsFlat(m, fresh, slots, tokens);
+        float[] b = model.nextLogitsFlat(m, reused, slots, tokens, buffer);
+        assertTrue(b == buffer, "the buffer is the array written");
+        assertTrue(Arrays.equals(a, Arrays.copyOf(b, a.length)), "step " + step);
+        for (int i = a.length; i < buffer.length; i++) {
+          assertTrue(Float.isNaN(buffer[i]), "the buffer's tail was written at " + i);
+        }
+        for (int i = 0; i < 3; i++) {
+          tokens[i] = new int[] {Sampler.argmax(Arrays.copyOfRange(a, i * v, (i + 1) * v))};
+        }
+      }
+      float[] small = new float[v]; // too short for 3 rows: a new array, the buffer untouched
+      float[] c = model.nextLogitsFlat(m, reused, slots, tokens, small);
+      assertTrue(c != small && c.length == 3 * v && Arrays.equals(small, new float[v]));
+    }
+  }
+
+  @ParameterizedTest(name = "native step: {0}")
+  @ValueSource(booleans = {true, false})
   void lockstepBatch_sameLengthsInConsecutiveSlots_equalsFullRecomputation(boolean nativeStep) {
     useNativeStep(nativeStep);
     Random r = new Random(3);

@@ -362,7 +362,7 @@ public final class Gpt implements AutoCloseable {
     }
     long handle = nativeHandleFor(cache);
     if (handle != 0) {
-      float[] logits = nextLogitsNative(handle, cache, slots, tokens);
+      float[] logits = nextLogitsNative(handle, cache, slots, tokens, null);
       return manager.create(logits, new Shape(slots.length, config.vocabSize())); // (B, V)
     }
     boolean oneEach = slots.length > 0;
@@ -407,14 +407,32 @@ public final class Gpt implements AutoCloseable {
    * read back (two copies and a few JNI calls a pass; ~15% of a batch-1 step).
    */
   public float[] nextLogitsFlat(NDManager manager, KvCache cache, int[] slots, int[][] tokens) {
+    return nextLogitsFlat(manager, cache, slots, tokens, null);
+  }
+
+  /**
+   * {@link #nextLogitsFlat(NDManager, KvCache, int[], int[][])} written into {@code out} when it
+   * holds at least B × V floats (a buffer a decode loop reuses, so that a step allocates no
+   * logits), else into a new array; returns the array written, whose first B × V floats are the
+   * logits.
+   */
+  public float[] nextLogitsFlat(
+      NDManager manager, KvCache cache, int[] slots, int[][] tokens, float[] out) {
     if (slots.length != tokens.length) {
       throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " rows");
     }
+    long size = (long) slots.length * config.vocabSize();
+    float[] into = out != null && out.length >= size ? out : null;
     long handle = nativeHandleFor(cache);
     if (handle != 0) {
-      return nextLogitsNative(handle, cache, slots, tokens);
+      return nextLogitsNative(handle, cache, slots, tokens, into);
     }
-    return nextLogitsCached(manager, cache, slots, tokens).toFloatArray();
+    float[] logits = nextLogitsCached(manager, cache, slots, tokens).toFloatArray();
+    if (into == null) {
+      return logits;
+    }
+    System.arraycopy(logits, 0, into, 0, logits.length);
+    return into;
   }
 
   /** The native step's handle when a pass over {@code cache} can take it, else 0. */
@@ -425,16 +443,17 @@ public final class Gpt implements AutoCloseable {
   /**
    * {@link #nextLogitsPacked} as one {@link NativeStep} call: every new token is a packed row with
    * a slot and a position, decode rows and prompt rows alike; validated here first, so a rejected
-   * pass changes nothing. Returns the logits flat, (B × V).
+   * pass changes nothing. Returns the logits flat, (B × V), in {@code into} when given.
    */
-  private float[] nextLogitsNative(long handle, KvCache cache, int[] slots, int[][] tokens) {
+  private float[] nextLogitsNative(
+      long handle, KvCache cache, int[] slots, int[][] tokens, float[] into) {
     for (int[] row : tokens) {
       requireInVocabulary(row);
     }
     PackedRows pass = PackedRows.of(cache, slots, tokens);
     NativeStep.prepareThread();
     int v = config.vocabSize();
-    float[] logits = new float[slots.length * v];
+    float[] logits = into != null ? into : new float[slots.length * v];
     NativeStep.run(
         handle,
         cache.buffer(),

@@ -20,33 +20,53 @@ public final class SoftmaxRows {
   private final float[] weights;
   private final double[] stats; // per row: max, Z, sum w (l - max)
 
-  private SoftmaxRows(int vocab, float[] weights, double[] stats) {
+  /**
+   * Room for up to {@code maxRows} rows of {@code vocab} logits; {@link #fill} reuses it step after
+   * step (a decode loop then allocates no weights per step).
+   */
+  public SoftmaxRows(int maxRows, int vocab) {
+    if (maxRows < 1 || vocab < 1 || (long) maxRows * vocab > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(maxRows + " rows of " + vocab + " logits");
+    }
     this.vocab = vocab;
-    this.weights = weights;
-    this.stats = stats;
+    this.weights = new float[maxRows * vocab];
+    this.stats = new double[3 * maxRows];
   }
 
-  /** The softmax numerators of {@code rows} rows of {@code vocab} logits each. */
+  /** The softmax numerators of {@code rows} rows of {@code vocab} logits each, in a new object. */
   public static SoftmaxRows of(float[] logits, int rows, int vocab) {
-    return of(logits, rows, vocab, NativeStep.enabled());
+    return new SoftmaxRows(Math.max(rows, 1), vocab).fill(logits, rows);
   }
 
   /** As {@link #of(float[], int, int)}, in native code or in Java as asked (tests compare them). */
   static SoftmaxRows of(float[] logits, int rows, int vocab, boolean useNative) {
-    if (rows < 1 || vocab < 1 || logits.length < (long) rows * vocab) {
+    return new SoftmaxRows(Math.max(rows, 1), vocab).fill(logits, rows, useNative);
+  }
+
+  /** Replaces this object's rows with those of the first {@code rows} rows of {@code logits}. */
+  public SoftmaxRows fill(float[] logits, int rows) {
+    return fill(logits, rows, NativeStep.enabled());
+  }
+
+  private SoftmaxRows fill(float[] logits, int rows, boolean useNative) {
+    if (rows < 1 || rows * 3 > stats.length || logits.length < (long) rows * vocab) {
       throw new IllegalArgumentException(
-          rows + " rows of " + vocab + " logits, but the array holds " + logits.length);
+          rows
+              + " rows of "
+              + vocab
+              + " logits (room for "
+              + stats.length / 3
+              + "), but the array holds "
+              + logits.length);
     }
-    float[] w = new float[rows * vocab];
-    double[] s = new double[3 * rows];
     if (useNative) {
-      fill(logits, rows, vocab, w, s);
+      fillRows(logits, rows, vocab, weights, stats);
     } else {
       for (int r = 0; r < rows; r++) {
-        fillRow(logits, r * vocab, vocab, w, s, 3 * r);
+        fillRow(logits, r * vocab, vocab, weights, stats, 3 * r);
       }
     }
-    return new SoftmaxRows(vocab, w, s);
+    return this;
   }
 
   private static void fillRow(float[] l, int from, int v, float[] w, double[] s, int at) {
@@ -70,7 +90,7 @@ public final class SoftmaxRows {
     s[at + 2] = dot;
   }
 
-  private static native void fill(
+  private static native void fillRows(
       float[] logits, int rows, int vocab, float[] weights, double[] stats);
 
   /** Logits per row. */

@@ -113,6 +113,29 @@ class SoftmaxRowsTest {
   }
 
   @Test
+  void aReusedObject_holdsExactlyWhatAFreshOneWould_stepAfterStep() {
+    int v = 37;
+    SoftmaxRows reused = new SoftmaxRows(4, v);
+    for (int rows : new int[] {4, 1, 3}) {
+      float[] l = logits(rows, v, rows);
+      SoftmaxRows fresh = SoftmaxRows.of(l, rows, v);
+      assertTrue(reused == reused.fill(l, rows));
+      for (int r = 0; r < rows; r++) {
+        assertEquals(fresh.max(r), reused.max(r), 0);
+        assertEquals(fresh.z(r), reused.z(r), 0);
+        assertEquals(fresh.dot(r), reused.dot(r), 0);
+      }
+      assertTrue(
+          Arrays.equals(
+              Arrays.copyOf(fresh.weights(), rows * v), Arrays.copyOf(reused.weights(), rows * v)),
+          rows + " rows");
+    }
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> reused.fill(new float[5 * v], 5));
+    assertTrue(e.getMessage().contains("room for 4"), e.getMessage());
+  }
+
+  @Test
   void rejectsArraysShorterThanRowsTimesVocab() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> SoftmaxRows.of(new float[10], 3, 4));

@@ -45,6 +45,11 @@ public final class ContinuousBatcher implements AutoCloseable {
   private final int maxBatch;
   private final int queueCapacity;
   private final int vocab;
+
+  /** A step's logits and their softmax numerators, reused step after step (decode thread only). */
+  private final float[] logits;
+
+  private final SoftmaxRows soft;
   private final ConcurrentLinkedDeque<Sequence> waiting = new ConcurrentLinkedDeque<>();
   private final AtomicInteger waitingCount = new AtomicInteger();
   private final AtomicInteger activeCount = new AtomicInteger();
@@ -82,6 +87,8 @@ public final class ContinuousBatcher implements AutoCloseable {
     this.maxBatch = maxBatch;
     this.queueCapacity = queueCapacity;
     this.vocab = config.vocabSize();
+    this.logits = new float[maxBatch * vocab];
+    this.soft = new SoftmaxRows(maxBatch, vocab);
     this.current = initial;
     this.thread = new Thread(this::loop, "decode-" + name);
     thread.setDaemon(true);
@@ -378,9 +385,9 @@ public final class ContinuousBatcher implements AutoCloseable {
       }
       float[] flat;
       try (NDManager step = manager.newSubManager()) {
-        flat = g.getKey().gpt().nextLogitsFlat(step, cache, slots, toks); // (B × V)
+        flat = g.getKey().gpt().nextLogitsFlat(step, cache, slots, toks, logits); // (B × V)
       }
-      SoftmaxRows soft = SoftmaxRows.of(flat, rows.size(), vocab); // every row in one call
+      soft.fill(flat, rows.size()); // every row in one call
       for (int j = 0; j < rows.size(); j++) {
         sample(batch.get(rows.get(j)), flat, soft, j);
       }
