@@ -132,6 +132,7 @@ public final class ModelSvcBenchmark {
   static Rate warmUp(ServedModel model, int maxNew) throws Exception {
     return untilPlateau(
         "serial rounds of 128 (each after a 16-client round)",
+        8,
         () -> {
           inProcess(model, 16, 8, maxNew);
           serial(model, 128, maxNew);
@@ -145,10 +146,10 @@ public final class ModelSvcBenchmark {
   }
 
   /**
-   * Runs rounds until the best wall rate has not risen by 3% over the last five (at least eight
-   * rounds, at most 40), prints them, and returns the best.
+   * Runs rounds until the best wall rate has not risen by 3% over the last five (at least {@code
+   * minRounds}, at most 40), prints them, and returns the best.
    */
-  static Rate untilPlateau(String what, Round round) throws Exception {
+  static Rate untilPlateau(String what, int minRounds, Round round) throws Exception {
     List<Double> seen = new ArrayList<>();
     Rate best = null;
     int bestAt = 0;
@@ -161,7 +162,7 @@ public final class ModelSvcBenchmark {
       if (best == null || r.wall() > best.wall()) {
         best = r;
       }
-      if (i >= 8 && i - bestAt >= 5) {
+      if (i >= minRounds && i - bestAt >= 5) {
         break;
       }
     }
@@ -493,14 +494,19 @@ public final class ModelSvcBenchmark {
    * app and client take far longer than the in-process side: with the native step, 16 clients x 64
    * requests read 8k, 15k, 23k, 21k, 28k, 25k tok/s in their first six rounds and 35-40k from about
    * round 20 on (the JIT: a fresh app still compiles hundreds of methods a second ten seconds in).
-   * The earlier warm-up — three rounds — left the comparison on a half-warm app.
+   * The earlier warm-up — three rounds — left the comparison on a half-warm app; with eight rounds
+   * at least, a noisy run stopped at round 9 (32k) and its first pair read 33% below in-process. So
+   * at least 20 rounds, then the one-at-a-time path the same way.
    */
   static void warmUpApp(
       ModelServiceGrpc.ModelServiceStub stub, Process app, int perClient, int maxNew)
       throws Exception {
     untilPlateau(
         "app, gRPC rounds of 16 clients x " + perClient,
+        20,
         () -> grpcRound(stub, app, 16, perClient, maxNew, false));
+    untilPlateau( // and its one-at-a-time path, which the 16-client rounds do not run
+        "app, gRPC rounds of 1 client x 64", 8, () -> grpcRound(stub, app, 1, 64, maxNew, false));
   }
 
   /** Interleaved in-process / gRPC pairs per comparison. */
