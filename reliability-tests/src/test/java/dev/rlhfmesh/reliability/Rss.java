@@ -51,10 +51,30 @@ public final class Rss {
     }
   }
 
-  /** VmRSS of {@code p} in MiB right after a full GC of it (plain VmRSS if jcmd is missing). */
+  /**
+   * VmRSS of {@code p} in MiB after a full GC of it (plain VmRSS if jcmd is missing), once it has
+   * settled: read every 250 ms until two readings in a row differ by less than 2 MiB (at most 5 s).
+   * G1 gives the heap it shrinks back to the OS on a thread of its own, a moment after the GC; read
+   * at once, the figure was sometimes before that (452 MiB) and sometimes after (311), so a check
+   * comparing two such readings failed or passed by chance.
+   */
   public static long afterGc(ServiceProcess p) {
     gc(p);
-    return mib(p);
+    long last = mib(p);
+    for (int i = 0; i < 20; i++) {
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return last;
+      }
+      long now = mib(p);
+      if (Math.abs(now - last) < 2) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
   }
 
   /** VmRSS of {@code p} in MiB. */
