@@ -48,6 +48,12 @@ static inline __attribute__((always_inline)) float sum8(v8 v) {
   return (a[0] + a[2]) + (a[1] + a[3]);
 }
 
+/* Lane by lane, a where a > b, else b (so b where a is NaN). */
+static inline __attribute__((always_inline)) v8 max8(v8 a, v8 b) {
+  v8i greater = a > b;
+  return (v8)(((v8i)a & greater) | ((v8i)b & ~greater));
+}
+
 /* exp_nonpositive on 8 lanes, the same steps (rounding by adding and taking away 1.5 * 2^23). */
 static inline __attribute__((always_inline)) v8 exp8_nonpositive(v8 x) {
   v8i under = x < -87.0f;

@@ -11,9 +11,9 @@ import dev.rlhfmesh.model.gpt.NativeStep;
  * <p>Where model-core's native library is loaded (see {@link NativeStep}) the exponentials run in
  * it ({@code src/main/c/softmax_rows.c}): 8-float vectors, ~1 ulp, one call for every row of a
  * step. In Java each is a {@code Math.exp} call, ~4.7 ns per logit — 2.4 of the 3.2 us a sampling
- * call took at a 512-token vocabulary, and a fifth of a 16-row decode step of the small default
- * model. The two agree to a few float ulps (the same token is drawn unless the uniform number falls
- * within that of a boundary); {@code -Drlhf.native.decode=false} turns both native parts off.
+ * call took at a 512-token vocabulary, and 12-16% of model-svc's decode thread at 16 clients
+ * (profiled). The two agree to a few float ulps (the same token is drawn unless the uniform number
+ * falls within that of a boundary); {@code -Drlhf.native.decode=false} turns both native parts off.
  */
 public final class SoftmaxRows {
   private final int vocab;
@@ -35,7 +35,7 @@ public final class SoftmaxRows {
 
   /** The softmax numerators of {@code rows} rows of {@code vocab} logits each, in a new object. */
   public static SoftmaxRows of(float[] logits, int rows, int vocab) {
-    return new SoftmaxRows(Math.max(rows, 1), vocab).fill(logits, rows);
+    return of(logits, rows, vocab, NativeStep.enabled());
   }
 
   /** As {@link #of(float[], int, int)}, in native code or in Java as asked (tests compare them). */

@@ -389,12 +389,13 @@ public final class ContinuousBatcher implements AutoCloseable {
       }
       soft.fill(flat, rows.size()); // every row in one call
       for (int j = 0; j < rows.size(); j++) {
-        sample(batch.get(rows.get(j)), flat, soft, j);
+        sample(batch.get(rows.get(j)), flat, j);
       }
     }
   }
 
-  private void sample(Sequence s, float[] flat, SoftmaxRows soft, int row) {
+  /** Samples row {@code row} of the step's logits {@code flat}, from {@link #soft}. */
+  private void sample(Sequence s, float[] flat, int row) {
     TokenChoice c = Sampler.choose(flat, soft, row, s.job.spec().params(), s.rng);
     s.append(c.token());
     tokensGenerated.increment();
