@@ -120,9 +120,11 @@ class LoadTest {
     Mesh mesh = Mesh.get();
     int streams = Scale.loadStreams();
     // Warm-up at the same concurrency and for as long as the load: JIT, KV slots, gRPC buffers and
-    // the heap reach their working size. Both RSS readings are taken after a full GC once RSS has
-    // settled (Rss.afterGc: read at once, they fell before or after G1 returned the shrunk heap,
-    // 452 or 311 MiB for the same state, and the check failed by chance: +119 / +128 in CI).
+    // the heap reach their working size, so the figures printed are a warm service's (after 5 s the
+    // same load read 9-14k tok/s, after 15 s 26k, on a slow 2-core VM). Both RSS readings are
+    // taken after a full GC once RSS has settled (Rss.afterGc: read at once, they fell before or
+    // after G1 returned the shrunk heap, 452 or 311 MiB for the same state, and the check failed by
+    // chance: +119 / +128 in CI; settled: -1 / +10 / +10 after 5 s, +7 / -7 / +3 after 15 s).
     run(mesh.model, streams, Scale.loadDuration(), 16);
     long rssBefore = Rss.afterGc(mesh.model);
     List<Long> samples = Collections.synchronizedList(new ArrayList<>());
