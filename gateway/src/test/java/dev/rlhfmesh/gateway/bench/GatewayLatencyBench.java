@@ -13,6 +13,12 @@ import dev.rlhfmesh.proto.tokenizer.v1.EncodeRequest;
 import dev.rlhfmesh.proto.tokenizer.v1.TokenizerServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,10 +33,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
+import java.util.stream.IntStream;
 
 /**
  * Latency the gateway adds over calling model-svc directly: the same unary generation (fixed
@@ -42,16 +49,24 @@ import java.util.concurrent.TimeUnit;
  * latency). {@code --stream true} adds model-svc GenerateStream and gateway gRPC CompleteStream
  * (the added latency of a stream is relative to the direct stream). With {@code --rounds N} every
  * path is measured N times in turn (A B C A B C ...) and the rounds pooled, so that a drift in
- * machine load spreads over all paths. Not a test.
+ * machine load spreads over all paths. The client's own CPU per call is printed too ("cpu client").
+ * {@code --client async} (the default) makes every client a chain of asynchronous calls
+ * (grpc-java's async stubs on channels that run callbacks on their event loop, Vert.x's HTTP
+ * client); {@code --client threads} blocks one thread per client (blocking stubs, the JDK's
+ * HttpClient), as every run before the eighth session did; {@code --client async,threads} measures
+ * every path with both, in the same rounds. {@code --max-tokens-spread S} asks each call for
+ * max-tokens ± S tokens (the same sequence on every path), so that the clients do not all finish in
+ * the same model-svc step. Every path is warmed at the highest concurrency first ({@code --warmup}
+ * calls per client), then with a tenth as many calls again at each level. Not a test.
  *
  * <pre>
  * GatewayLatencyBench --model-svc localhost:9002 --tokenizer localhost:9001 \
  *   --gateway-grpc localhost:9000 --gateway-http http://localhost:8080 --key KEY \
  *   [--gateway LABEL=host:grpcPort,http://host:httpPort ...] \
  *   [--cpu-pids name=pid,name=pid] [--rounds 1] [--warmup max(10, requests/10)] [--stream false] \
- *   [--model policy] [--requests 200] [--max-tokens 16] [--concurrency 1,16]
+ *   [--model policy] [--requests 200] [--max-tokens 16] [--max-tokens-spread 0] [--concurrency 1,16]
  *   [--only word,word]   (only the paths whose label contains a word, and their baselines)
- *   [--http-version 2|1.1]
+ *   [--http-version 2|1.1|2,1.1] [--client async|threads|async,threads]
  * </pre>
  */
 public final class GatewayLatencyBench {
@@ -59,12 +74,16 @@ public final class GatewayLatencyBench {
 
   private GatewayLatencyBench() {}
 
-  /** One measured way of making the call; "added" is relative to the route named {@code base}. */
-  private record Route(String label, String base, Runnable call) {}
+  /**
+   * One measured way of making the call, blocking and asynchronous (a measured route keeps the form
+   * of its kind of client); "added" is relative to the route named {@code base}.
+   */
+  private record Route(String label, String base, IntConsumer call, ClosedLoop.AsyncCall async) {}
 
   /** What one path accumulated at one concurrency. */
   private static final class Tally {
     final List<Double> latencies = new ArrayList<>();
+    final List<Double> roundMeans = new ArrayList<>();
     double seconds;
     final Map<String, Long> cpuTicks = new LinkedHashMap<>();
   }
@@ -95,7 +114,14 @@ public final class GatewayLatencyBench {
         Arrays.stream(a.getOrDefault("concurrency", "1,16").split(","))
             .mapToInt(Integer::parseInt)
             .toArray();
+    List<String> clientKinds = List.of(a.getOrDefault("client", "async").split(","));
+    for (String kind : clientKinds) {
+      if (!kind.equals("async") && !kind.equals("threads")) {
+        throw new IllegalArgumentException("--client: async or threads, not " + kind);
+      }
+    }
     Map<String, Long> pids = new LinkedHashMap<>();
+    pids.put("client", ProcessHandle.current().pid());
     if (a.containsKey("cpu-pids")) {
       for (String kv : a.get("cpu-pids").split(",")) {
         String[] p = kv.split("=", 2);
@@ -106,80 +132,180 @@ public final class GatewayLatencyBench {
     List<ManagedChannel> channels = new ArrayList<>();
     ManagedChannel modelCh = channel(a.get("model-svc"), channels);
     ManagedChannel tokCh = channel(a.get("tokenizer"), channels);
-    SamplingParams sampling =
-        SamplingParams.newBuilder().setTemperature(0).setSeed(1).setMaxNewTokens(maxTokens).build();
+    // with a spread, each call asks for maxTokens ± spread tokens, picked by the call's index, so
+    // every route sends the same sequence of lengths; clients then drift apart instead of all
+    // finishing in the same model step
+    int spread = Integer.parseInt(a.getOrDefault("max-tokens-spread", "0"));
+    if (spread < 0 || spread >= maxTokens) {
+      throw new IllegalArgumentException(
+          "--max-tokens-spread must be in [0, max-tokens), not " + spread);
+    }
+    int lengths = 2 * spread + 1;
+    IntUnaryOperator pick =
+        i -> Math.floorMod(Long.hashCode(i * 0x9E3779B97F4A7C15L), lengths); // index → length
+    List<SamplingParams> sampling =
+        variants(
+            lengths,
+            k ->
+                SamplingParams.newBuilder()
+                    .setTemperature(0)
+                    .setSeed(1)
+                    .setMaxNewTokens(maxTokens - spread + k)
+                    .build());
 
     TokenIds ids =
         TokenizerServiceGrpc.newBlockingStub(tokCh)
             .encode(EncodeRequest.newBuilder().addTexts(PROMPT).build())
             .getSequences(0);
-    GenerateRequest direct =
-        GenerateRequest.newBuilder().setModel(model).addPrompts(ids).setSampling(sampling).build();
+    List<GenerateRequest> direct =
+        variants(
+            lengths,
+            k ->
+                GenerateRequest.newBuilder()
+                    .setModel(model)
+                    .addPrompts(ids)
+                    .setSampling(sampling.get(k))
+                    .build());
     var modelStub = ModelServiceGrpc.newBlockingStub(modelCh);
-    CompleteRequest viaGrpc =
-        CompleteRequest.newBuilder()
-            .setModel(model)
-            .setPrompt(PROMPT)
-            .setSampling(sampling)
-            .build();
-    // HTTP/2 (h2c, upgraded on the first request: the JDK client's default) or HTTP/1.1 (what
-    // the OpenAI Python and Node clients speak by default)
-    HttpClient.Version version =
-        a.getOrDefault("http-version", "2").equals("1.1")
-            ? HttpClient.Version.HTTP_1_1
-            : HttpClient.Version.HTTP_2;
-    HttpClient client =
-        HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5)).build();
-    String body =
-        "{\"model\":\""
-            + model
-            + "\",\"prompt\":\""
-            + PROMPT
-            + "\",\"max_tokens\":"
-            + maxTokens
-            + ",\"temperature\":0,\"seed\":1}";
+    var modelAsync = ModelServiceGrpc.newStub(modelCh);
+    List<CompleteRequest> viaGrpc =
+        variants(
+            lengths,
+            k ->
+                CompleteRequest.newBuilder()
+                    .setModel(model)
+                    .setPrompt(PROMPT)
+                    .setSampling(sampling.get(k))
+                    .build());
+    // HTTP/2 (h2c, upgraded on the first request: the JDK client's default) and/or HTTP/1.1 (what
+    // the OpenAI Python and Node clients speak by default); with both, each is a path of its own
+    List<String> httpVersions = List.of(a.getOrDefault("http-version", "2").split(","));
+    int maxClients = Arrays.stream(levels).max().orElse(1);
+    Vertx vertx = Vertx.vertx();
+    Map<String, HttpClient> jdkClients = new LinkedHashMap<>();
+    Map<String, io.vertx.core.http.HttpClient> vertxClients = new LinkedHashMap<>();
+    for (String v : httpVersions) {
+      if (!v.equals("2") && !v.equals("1.1")) {
+        throw new IllegalArgumentException("--http-version: 2 or 1.1, not " + v);
+      }
+      boolean http11 = v.equals("1.1");
+      jdkClients.put(
+          v,
+          HttpClient.newBuilder()
+              .version(http11 ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+              .connectTimeout(Duration.ofSeconds(5))
+              .build());
+      vertxClients.put(
+          v,
+          vertx.createHttpClient(
+              new HttpClientOptions()
+                  .setProtocolVersion(
+                      http11
+                          ? io.vertx.core.http.HttpVersion.HTTP_1_1
+                          : io.vertx.core.http.HttpVersion.HTTP_2)
+                  .setMaxPoolSize(maxClients) // HTTP/1.1: a connection per client
+                  .setHttp2MaxPoolSize(1)
+                  .setConnectTimeout(5_000)));
+    }
+    List<String> bodies =
+        variants(
+            lengths,
+            k ->
+                "{\"model\":\""
+                    + model
+                    + "\",\"prompt\":\""
+                    + PROMPT
+                    + "\",\"max_tokens\":"
+                    + (maxTokens - spread + k)
+                    + ",\"temperature\":0,\"seed\":1}");
+    List<Buffer> bodyBuffers = variants(lengths, k -> Buffer.buffer(bodies.get(k)));
 
     List<Route> paths = new ArrayList<>();
-    paths.add(new Route("direct", "direct", () -> modelStub.generate(direct)));
+    paths.add(
+        new Route(
+            "direct",
+            "direct",
+            i -> modelStub.generate(direct.get(pick.applyAsInt(i))),
+            (i, done) -> modelAsync.generate(direct.get(pick.applyAsInt(i)), observer(done))));
     if (stream) {
-      GenerateStreamRequest directStream =
-          GenerateStreamRequest.newBuilder()
-              .setModel(model)
-              .addPrompts(ids)
-              .setSampling(sampling)
-              .build();
+      List<GenerateStreamRequest> directStream =
+          variants(
+              lengths,
+              k ->
+                  GenerateStreamRequest.newBuilder()
+                      .setModel(model)
+                      .addPrompts(ids)
+                      .setSampling(sampling.get(k))
+                      .build());
       paths.add(
           new Route(
               "direct stream",
               "direct stream",
-              () -> modelStub.generateStream(directStream).forEachRemaining(m -> {})));
+              i ->
+                  modelStub
+                      .generateStream(directStream.get(pick.applyAsInt(i)))
+                      .forEachRemaining(m -> {}),
+              (i, done) ->
+                  modelAsync.generateStream(directStream.get(pick.applyAsInt(i)), observer(done))));
     }
     for (String g : gateways) {
       String[] labelRest = g.split("=", 2);
       String[] grpcHttp = labelRest[1].split(",", 2);
-      var gwStub =
-          GatewayServiceGrpc.newBlockingStub(channel(grpcHttp[0], channels))
-              .withCallCredentials(new BearerTokenCredentials(key));
-      HttpRequest viaHttp =
-          HttpRequest.newBuilder(URI.create(grpcHttp[1] + "/v1/completions"))
-              .header("Authorization", "Bearer " + key)
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build();
-      paths.add(new Route(labelRest[0] + " grpc", "direct", () -> gwStub.complete(viaGrpc)));
-      paths.add(new Route(labelRest[0] + " http", "direct", () -> http(client, viaHttp)));
+      ManagedChannel gwChannel = channel(grpcHttp[0], channels);
+      BearerTokenCredentials credentials = new BearerTokenCredentials(key);
+      var gwStub = GatewayServiceGrpc.newBlockingStub(gwChannel).withCallCredentials(credentials);
+      var gwAsync = GatewayServiceGrpc.newStub(gwChannel).withCallCredentials(credentials);
+      List<HttpRequest> viaHttp =
+          variants(
+              lengths,
+              k ->
+                  HttpRequest.newBuilder(URI.create(grpcHttp[1] + "/v1/completions"))
+                      .header("Authorization", "Bearer " + key)
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(bodies.get(k)))
+                      .build());
+      RequestOptions asyncHttp =
+          new RequestOptions()
+              .setMethod(HttpMethod.POST)
+              .setAbsoluteURI(grpcHttp[1] + "/v1/completions")
+              .putHeader("Authorization", "Bearer " + key)
+              .putHeader("Content-Type", "application/json");
+      paths.add(
+          new Route(
+              labelRest[0] + " grpc",
+              "direct",
+              i -> gwStub.complete(viaGrpc.get(pick.applyAsInt(i))),
+              (i, done) -> gwAsync.complete(viaGrpc.get(pick.applyAsInt(i)), observer(done))));
+      for (String v : httpVersions) {
+        HttpClient jdk = jdkClients.get(v);
+        io.vertx.core.http.HttpClient vx = vertxClients.get(v);
+        paths.add(
+            new Route(
+                labelRest[0] + " http" + (httpVersions.size() > 1 ? v : ""),
+                "direct",
+                i -> http(jdk, viaHttp.get(pick.applyAsInt(i))),
+                (i, done) -> http(vx, asyncHttp, bodyBuffers.get(pick.applyAsInt(i)), done)));
+      }
       if (stream) {
-        CompleteStreamRequest viaStream =
-            CompleteStreamRequest.newBuilder()
-                .setModel(model)
-                .setPrompt(PROMPT)
-                .setSampling(sampling)
-                .build();
+        List<CompleteStreamRequest> viaStream =
+            variants(
+                lengths,
+                k ->
+                    CompleteStreamRequest.newBuilder()
+                        .setModel(model)
+                        .setPrompt(PROMPT)
+                        .setSampling(sampling.get(k))
+                        .build());
         paths.add(
             new Route(
                 labelRest[0] + " stream",
                 "direct stream",
-                () -> gwStub.completeStream(viaStream).forEachRemaining(m -> {})));
+                i ->
+                    gwStub
+                        .completeStream(viaStream.get(pick.applyAsInt(i)))
+                        .forEachRemaining(m -> {}),
+                (i, done) ->
+                    gwAsync.completeStream(viaStream.get(pick.applyAsInt(i)), observer(done))));
       }
     }
 
@@ -190,41 +316,79 @@ public final class GatewayLatencyBench {
           paths.stream().filter(p -> words.stream().anyMatch(p.label()::contains)).toList();
       paths.removeIf(p -> kept.stream().noneMatch(k -> k == p || k.base().equals(p.label())));
     }
+    // every path once per kind of client (both kinds: labelled, and measured in the same rounds)
+    List<Route> measured = new ArrayList<>();
+    for (String kind : clientKinds) {
+      String suffix = clientKinds.size() > 1 ? " (" + kind + ")" : "";
+      boolean async = kind.equals("async");
+      for (Route p : paths) {
+        measured.add(
+            new Route(
+                p.label() + suffix,
+                p.base() + suffix,
+                async ? null : p.call(),
+                async ? p.async() : null));
+      }
+    }
 
     System.out.printf(
-        "gateway latency bench: model=%s max_tokens=%d requests/client/round=%d rounds=%d"
-            + " warmup/client=%d prompt=%d tokens http=%s%n",
-        model, maxTokens, requests, rounds, warmup, ids.getIdsCount(), version);
+        "gateway latency bench: model=%s max_tokens=%d±%d requests/client/round=%d rounds=%d"
+            + " warmup/client=%d prompt=%d tokens http=%s client=%s%n",
+        model,
+        maxTokens,
+        spread,
+        requests,
+        rounds,
+        warmup,
+        ids.getIdsCount(),
+        String.join(",", httpVersions),
+        String.join(",", clientKinds));
     StringBuilder head =
         new StringBuilder(
             String.format(
-                "%-5s %-16s %9s %9s %9s %8s %8s",
-                "conc", "path", "mean ms", "p50 ms", "p99 ms", "req/s", "added"));
+                "%-5s %-26s %9s %9s %9s %8s %8s %24s",
+                "conc",
+                "path",
+                "mean ms",
+                "p50 ms",
+                "p99 ms",
+                "req/s",
+                "added",
+                "by round: median [range]"));
     for (String name : pids.keySet()) {
       head.append(String.format(" %14s", "cpu " + name));
     }
     System.out.println(head + (pids.isEmpty() ? "" : "   (cpu: ms per call)"));
+    // Warm every path at the highest concurrency first: the gateway's JIT needs thousands of calls,
+    // and a first level of one client would otherwise be measured with half-compiled code (the
+    // seventh session's one-client rows read 2.8-5.1 ms of gateway CPU per call that way).
+    int highest = maxClients;
+    for (Route p : measured) {
+      run(p, highest, warmup);
+    }
     for (int c : levels) {
       Map<String, Tally> tallies = new LinkedHashMap<>();
-      for (Route p : paths) {
-        run(p.call(), c, warmup);
+      for (Route p : measured) {
+        run(p, c, Math.max(1, warmup * highest / c / 10)); // a tenth as many calls again
         tallies.put(p.label(), new Tally());
       }
       for (int r = 0; r < rounds; r++) {
-        for (Route p : paths) {
+        for (Route p : measured) {
           Tally t = tallies.get(p.label());
           Map<String, Long> cpu0 = cpuTicks(pids);
           long start = System.nanoTime();
-          for (double v : run(p.call(), c, requests)) {
+          double[] lat = run(p, c, requests);
+          for (double v : lat) {
             t.latencies.add(v);
           }
+          t.roundMeans.add(Arrays.stream(lat).average().orElse(0));
           t.seconds += (System.nanoTime() - start) / 1e9;
           Map<String, Long> cpu1 = cpuTicks(pids);
           cpu1.forEach((n, v) -> t.cpuTicks.merge(n, v - cpu0.get(n), Long::sum));
         }
       }
       Map<String, Double> means = new HashMap<>();
-      for (Route p : paths) {
+      for (Route p : measured) {
         Tally t = tallies.get(p.label());
         double[] lat = t.latencies.stream().mapToDouble(Double::doubleValue).toArray();
         double mean = Arrays.stream(lat).average().orElse(0);
@@ -233,14 +397,15 @@ public final class GatewayLatencyBench {
         StringBuilder row =
             new StringBuilder(
                 String.format(
-                    "%-5d %-16s %9.2f %9.2f %9.2f %8.1f %7.1f%%",
+                    "%-5d %-26s %9.2f %9.2f %9.2f %8.1f %7.1f%% %24s",
                     c,
                     p.label(),
                     mean,
                     pct(lat, 50),
                     pct(lat, 99),
                     lat.length / t.seconds,
-                    100 * (mean - base) / base));
+                    100 * (mean - base) / base,
+                    byRound(t.roundMeans, tallies.get(p.base()).roundMeans)));
         for (long ticks : t.cpuTicks.values()) {
           row.append(String.format(" %14.2f", ticks * 1000.0 / CLOCK_TICKS / lat.length));
         }
@@ -248,6 +413,76 @@ public final class GatewayLatencyBench {
       }
     }
     channels.forEach(ManagedChannel::shutdownNow);
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  /** The route's calls by its one kind of client (the other form is null). */
+  private static double[] run(Route route, int clients, int perClient) throws Exception {
+    return route.async() != null
+        ? ClosedLoop.chains(route.async(), clients, perClient)
+        : ClosedLoop.threads(route.call(), clients, perClient);
+  }
+
+  /**
+   * The added latency of each round against the base's round of the same index (measured moments
+   * apart, so a drift of the machine's load between rounds cancels): median and range, in %.
+   */
+  private static String byRound(List<Double> means, List<Double> baseMeans) {
+    double[] added = new double[means.size()];
+    for (int r = 0; r < added.length; r++) {
+      added[r] = 100 * (means.get(r) - baseMeans.get(r)) / baseMeans.get(r);
+    }
+    Arrays.sort(added);
+    double median =
+        added.length % 2 == 1
+            ? added[added.length / 2]
+            : (added[added.length / 2 - 1] + added[added.length / 2]) / 2;
+    return String.format("%+.1f%% [%+.1f, %+.1f]", median, added[0], added[added.length - 1]);
+  }
+
+  /** {@code make(0) … make(count - 1)}. */
+  private static <T> List<T> variants(int count, IntFunction<T> make) {
+    return IntStream.range(0, count).mapToObj(make).toList();
+  }
+
+  /** Reports the end of a unary or server-streaming call (its messages are dropped). */
+  private static <T> StreamObserver<T> observer(Consumer<Throwable> done) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        done.accept(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.accept(null);
+      }
+    };
+  }
+
+  /** POST {@code body}, read the whole answer; anything but 200 is a failure naming the status. */
+  private static void http(
+      io.vertx.core.http.HttpClient client,
+      RequestOptions request,
+      Buffer body,
+      Consumer<Throwable> done) {
+    client
+        .request(request)
+        .compose(r -> r.send(body))
+        .compose(
+            response ->
+                response
+                    .body()
+                    .compose(
+                        b ->
+                            response.statusCode() == 200
+                                ? io.vertx.core.Future.succeededFuture(b)
+                                : io.vertx.core.Future.failedFuture(
+                                    "HTTP " + response.statusCode() + ": " + b)))
+        .onComplete(ar -> done.accept(ar.failed() ? ar.cause() : null));
   }
 
   private static void http(HttpClient client, HttpRequest request) {
@@ -279,34 +514,6 @@ public final class GatewayLatencyBench {
     return out;
   }
 
-  /** {@code clients} threads, each calling {@code perClient} times; latencies in ms. */
-  private static double[] run(Runnable call, int clients, int perClient) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    List<Future<double[]>> parts = new ArrayList<>();
-    for (int t = 0; t < clients; t++) {
-      parts.add(
-          pool.submit(
-              () -> {
-                double[] lat = new double[perClient];
-                for (int i = 0; i < perClient; i++) {
-                  long t0 = System.nanoTime();
-                  call.run();
-                  lat[i] = (System.nanoTime() - t0) / 1e6;
-                }
-                return lat;
-              }));
-    }
-    List<Double> all = new ArrayList<>();
-    for (Future<double[]> f : parts) {
-      for (double v : f.get()) {
-        all.add(v);
-      }
-    }
-    pool.shutdown();
-    pool.awaitTermination(1, TimeUnit.MINUTES);
-    return all.stream().mapToDouble(Double::doubleValue).toArray();
-  }
-
   private static double pct(double[] v, int p) {
     double[] s = v.clone();
     Arrays.sort(s);
@@ -317,7 +524,9 @@ public final class GatewayLatencyBench {
     if (hostPort == null) {
       throw new IllegalArgumentException("missing address; see the class Javadoc for arguments");
     }
-    ManagedChannel ch = ManagedChannelBuilder.forTarget(hostPort).usePlaintext().build();
+    // callbacks run on the channel's event loop: the async clients start their next call there
+    ManagedChannel ch =
+        ManagedChannelBuilder.forTarget(hostPort).usePlaintext().directExecutor().build();
     all.add(ch);
     return ch;
   }
