@@ -360,16 +360,15 @@ public final class GatewayLatencyBench {
     }
     System.out.println(head + (pids.isEmpty() ? "" : "   (cpu: ms per call)"));
     // Warm every path at the highest concurrency first: the gateway's JIT needs thousands of calls,
-    // and a first level of one client would otherwise be measured with half-compiled code (the
-    // seventh session's one-client rows read 2.8-5.1 ms of gateway CPU per call that way).
-    int highest = maxClients;
+    // and a first level of one client would otherwise be measured half-compiled (the seventh
+    // session's one-client rows: 2.8-5.1 ms of gateway CPU per call; warmed first, 1.0-2.6).
     for (Route p : measured) {
-      run(p, highest, warmup);
+      run(p, maxClients, warmup);
     }
     for (int c : levels) {
       Map<String, Tally> tallies = new LinkedHashMap<>();
       for (Route p : measured) {
-        run(p, c, Math.max(1, warmup * highest / c / 10)); // a tenth as many calls again
+        run(p, c, Math.max(1, warmup * maxClients / c / 10)); // a tenth as many calls again
         tallies.put(p.label(), new Tally());
       }
       for (int r = 0; r < rounds; r++) {
