@@ -361,7 +361,7 @@ public final class GatewayLatencyBench {
     System.out.println(head + (pids.isEmpty() ? "" : "   (cpu: ms per call)"));
     // Warm every path at the highest concurrency first: the gateway's JIT needs thousands of calls,
     // and a first level of one client would otherwise be measured half-compiled (the seventh
-    // session's one-client rows: 2.8-5.1 ms of gateway CPU per call; warmed first, 1.0-2.6).
+    // session's one-client rows: 2.8-5.1 ms of gateway CPU per call; warmed first, 1.0-3.2).
     for (Route p : measured) {
       run(p, maxClients, warmup);
     }
