@@ -15,9 +15,9 @@ import java.util.function.IntConsumer;
  * A closed-loop load: {@code clients} clients, each sending its next request as soon as the last
  * one answered, {@code perClient} requests each; returns every call's latency in ms. Two ways of
  * being a client: a thread blocked in each call ({@link #threads}), or a chain of asynchronous
- * calls where each completion starts the next ({@link #chains}), which costs the client process far
- * less CPU per call (no thread to park and wake) — on a machine where the client shares a CPU with
- * what it measures, that CPU is otherwise counted as the measured service's latency.
+ * calls where each completion starts the next ({@link #chains}), which cost the client about half
+ * the CPU per call in the gateway benchmark (no thread to park and wake); where the client shares a
+ * CPU with what it measures, less of its work then competes with the measured service.
  */
 final class ClosedLoop {
   /**

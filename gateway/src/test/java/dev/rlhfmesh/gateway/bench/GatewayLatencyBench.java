@@ -49,8 +49,9 @@ import java.util.stream.IntStream;
  * latency). {@code --stream true} adds model-svc GenerateStream and gateway gRPC CompleteStream
  * (the added latency of a stream is relative to the direct stream). With {@code --rounds N} every
  * path is measured N times in turn (A B C A B C ...) and the rounds pooled, so that a drift in
- * machine load spreads over all paths. The client's own CPU per call is printed too ("cpu client").
- * {@code --client async} (the default) makes every client a chain of asynchronous calls
+ * machine load spreads over all paths; each round's added latency against the base's round beside
+ * it is printed too (median and range). The client's own CPU per call is printed too ("cpu
+ * client"). {@code --client async} (the default) makes every client a chain of asynchronous calls
  * (grpc-java's async stubs on channels that run callbacks on their event loop, Vert.x's HTTP
  * client); {@code --client threads} blocks one thread per client (blocking stubs, the JDK's
  * HttpClient), as every run before the eighth session did; {@code --client async,threads} measures
