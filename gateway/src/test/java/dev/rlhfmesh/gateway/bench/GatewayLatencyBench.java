@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
@@ -58,7 +60,12 @@ import java.util.stream.IntStream;
  * every path with both, in the same rounds. {@code --max-tokens-spread S} asks each call for
  * max-tokens ± S tokens (the same sequence on every path), so that the clients do not all finish in
  * the same model-svc step. Every path is warmed at the highest concurrency first ({@code --warmup}
- * calls per client), then with a tenth as many calls again at each level. Not a test.
+ * calls per client, in turns between the paths like the rounds), then with a tenth as many calls
+ * again at each level; after each level's rows, the seconds each process's JIT spent compiling
+ * during its measured rounds. {@code --http-client lean} measures the HTTP/1.1 paths with {@link
+ * LeanHttp1Client} (label "lean"), a wrk-like client that costs a fraction of Vert.x's CPU per
+ * call: where the client shares the gateway's CPU, less of its work is counted as the gateway's;
+ * {@code vertx,lean} measures both in the same rounds. Not a test.
  *
  * <pre>
  * GatewayLatencyBench --model-svc localhost:9002 --tokenizer localhost:9001 \
@@ -68,6 +75,7 @@ import java.util.stream.IntStream;
  *   [--model policy] [--requests 200] [--max-tokens 16] [--max-tokens-spread 0] [--concurrency 1,16]
  *   [--only word,word]   (only the paths whose label contains a word, and their baselines)
  *   [--http-version 2|1.1|2,1.1] [--client async|threads|async,threads]
+ *   [--http-client vertx|lean|vertx,lean]   (lean: HTTP/1.1 paths only)
  * </pre>
  */
 public final class GatewayLatencyBench {
@@ -181,6 +189,19 @@ public final class GatewayLatencyBench {
     // HTTP/2 (h2c, upgraded on the first request: the JDK client's default) and/or HTTP/1.1 (what
     // the OpenAI Python and Node clients speak by default); with both, each is a path of its own
     List<String> httpVersions = List.of(a.getOrDefault("http-version", "2").split(","));
+    // vertx: Vert.x's client (async) or the JDK's (threads); lean: LeanHttp1Client, a wrk-like
+    // client that takes a fraction of their CPU per call (HTTP/1.1 paths only)
+    List<String> httpClients = List.of(a.getOrDefault("http-client", "vertx").split(","));
+    for (String c : httpClients) {
+      if (!c.equals("vertx") && !c.equals("lean")) {
+        throw new IllegalArgumentException("--http-client: vertx or lean, not " + c);
+      }
+    }
+    if (httpClients.equals(List.of("lean")) && !httpVersions.contains("1.1")) {
+      throw new IllegalArgumentException(
+          "--http-client lean speaks HTTP/1.1 only: add 1.1 to --http-version");
+    }
+    List<LeanHttp1Client> leanClients = new ArrayList<>();
     int maxClients = Arrays.stream(levels).max().orElse(1);
     Vertx vertx = Vertx.vertx();
     Map<String, HttpClient> jdkClients = new LinkedHashMap<>();
@@ -278,14 +299,35 @@ public final class GatewayLatencyBench {
               i -> gwStub.complete(viaGrpc.get(pick.applyAsInt(i))),
               (i, done) -> gwAsync.complete(viaGrpc.get(pick.applyAsInt(i)), observer(done))));
       for (String v : httpVersions) {
-        HttpClient jdk = jdkClients.get(v);
-        io.vertx.core.http.HttpClient vx = vertxClients.get(v);
-        paths.add(
-            new Route(
-                labelRest[0] + " http" + (httpVersions.size() > 1 ? v : ""),
-                "direct",
-                i -> http(jdk, viaHttp.get(pick.applyAsInt(i))),
-                (i, done) -> http(vx, asyncHttp, bodyBuffers.get(pick.applyAsInt(i)), done)));
+        String label = labelRest[0] + " http" + (httpVersions.size() > 1 ? v : "");
+        if (httpClients.contains("vertx")) {
+          HttpClient jdk = jdkClients.get(v);
+          io.vertx.core.http.HttpClient vx = vertxClients.get(v);
+          paths.add(
+              new Route(
+                  label,
+                  "direct",
+                  i -> http(jdk, viaHttp.get(pick.applyAsInt(i))),
+                  (i, done) -> http(vx, asyncHttp, bodyBuffers.get(pick.applyAsInt(i)), done)));
+        }
+        if (httpClients.contains("lean") && v.equals("1.1")) {
+          URI uri = URI.create(grpcHttp[1]);
+          LeanHttp1Client lean =
+              new LeanHttp1Client(new InetSocketAddress(uri.getHost(), uri.getPort()), maxClients);
+          leanClients.add(lean);
+          List<byte[]> leanRequests =
+              variants(
+                  lengths,
+                  k ->
+                      LeanHttp1Client.post(
+                          uri.getHost() + ":" + uri.getPort(),
+                          "/v1/completions",
+                          List.of("Authorization: Bearer " + key, "Content-Type: application/json"),
+                          bodies.get(k)));
+          ClosedLoop.AsyncCall call =
+              (i, done) -> lean.send(leanRequests.get(pick.applyAsInt(i)), done);
+          paths.add(new Route(label + " lean", "direct", i -> blocking(call, i), call));
+        }
       }
       if (stream) {
         List<CompleteStreamRequest> viaStream =
@@ -334,7 +376,7 @@ public final class GatewayLatencyBench {
 
     System.out.printf(
         "gateway latency bench: model=%s max_tokens=%d±%d requests/client/round=%d rounds=%d"
-            + " warmup/client=%d prompt=%d tokens http=%s client=%s%n",
+            + " warmup/client=%d prompt=%d tokens http=%s http-client=%s client=%s%n",
         model,
         maxTokens,
         spread,
@@ -343,6 +385,7 @@ public final class GatewayLatencyBench {
         warmup,
         ids.getIdsCount(),
         String.join(",", httpVersions),
+        String.join(",", httpClients),
         String.join(",", clientKinds));
     StringBuilder head =
         new StringBuilder(
@@ -362,9 +405,16 @@ public final class GatewayLatencyBench {
     System.out.println(head + (pids.isEmpty() ? "" : "   (cpu: ms per call)"));
     // Warm every path at the highest concurrency first: the gateway's JIT needs thousands of calls,
     // and a first level of one client would otherwise be measured half-compiled (the seventh
-    // session's one-client rows: 2.8-5.1 ms of gateway CPU per call; warmed first, 1.0-3.2).
-    for (Route p : measured) {
-      run(p, maxClients, warmup);
+    // session's one-client rows: 2.8-5.1 ms of gateway CPU per call; warmed first, 1.0-3.2). The
+    // warm-up takes turns between the paths, as the measured rounds do: warmed one path after the
+    // other, the gateway's JIT was still recompiling code the paths share when the rounds began
+    // (7 s of compiling in an 85 s run, ninth session), taking CPU from whichever path was
+    // measured.
+    int warmupTurns = Math.max(3, rounds);
+    for (int turn = 0; turn < warmupTurns; turn++) {
+      for (Route p : measured) {
+        run(p, maxClients, Math.max(1, warmup / warmupTurns));
+      }
     }
     for (int c : levels) {
       Map<String, Tally> tallies = new LinkedHashMap<>();
@@ -372,6 +422,7 @@ public final class GatewayLatencyBench {
         run(p, c, Math.max(1, warmup * maxClients / c / 10)); // a tenth as many calls again
         tallies.put(p.label(), new Tally());
       }
+      Map<String, Double> jit0 = jitSeconds(pids);
       for (int r = 0; r < rounds; r++) {
         for (Route p : measured) {
           Tally t = tallies.get(p.label());
@@ -387,6 +438,7 @@ public final class GatewayLatencyBench {
           cpu1.forEach((n, v) -> t.cpuTicks.merge(n, v - cpu0.get(n), Long::sum));
         }
       }
+      Map<String, Double> jit1 = jitSeconds(pids);
       Map<String, Double> means = new HashMap<>();
       for (Route p : measured) {
         Tally t = tallies.get(p.label());
@@ -411,8 +463,14 @@ public final class GatewayLatencyBench {
         }
         System.out.println(row);
       }
+      StringBuilder jit = new StringBuilder("      JIT compiling during these rounds, s:");
+      jit0.forEach((n, v) -> jit.append(String.format(" %s %.2f", n, jit1.get(n) - v)));
+      System.out.println(jit);
     }
     channels.forEach(ManagedChannel::shutdownNow);
+    for (LeanHttp1Client c : leanClients) {
+      c.close();
+    }
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 
@@ -443,6 +501,16 @@ public final class GatewayLatencyBench {
   /** {@code make(0) … make(count - 1)}. */
   private static <T> List<T> variants(int count, IntFunction<T> make) {
     return IntStream.range(0, count).mapToObj(make).toList();
+  }
+
+  /** Makes an asynchronous call and waits for its end; its failure is thrown. */
+  private static void blocking(ClosedLoop.AsyncCall call, int index) {
+    CompletableFuture<Throwable> end = new CompletableFuture<>();
+    call.start(index, end::complete);
+    Throwable t = end.join();
+    if (t != null) {
+      throw new IllegalStateException("call failed: " + t, t);
+    }
   }
 
   /** Reports the end of a unary or server-streaming call (its messages are dropped). */
@@ -497,6 +565,13 @@ public final class GatewayLatencyBench {
       Thread.currentThread().interrupt();
       throw new RuntimeException(e);
     }
+  }
+
+  /** Seconds each process's JIT has spent compiling so far (NaN where unreadable). */
+  private static Map<String, Double> jitSeconds(Map<String, Long> pids) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    pids.forEach((n, pid) -> out.put(n, JitTime.seconds(pid)));
+    return out;
   }
 
   /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
