@@ -74,7 +74,7 @@ import java.util.stream.IntStream;
  *   [--cpu-pids name=pid,name=pid] [--rounds 1] [--warmup max(10, requests/10)] [--stream false] \
  *   [--model policy] [--requests 200] [--max-tokens 16] [--max-tokens-spread 0] [--concurrency 1,16]
  *   [--only word,word]   (only the paths whose label contains a word, and their baselines)
- *   [--http-version 2|1.1|2,1.1] [--client async|threads|async,threads]
+ *   [--http-version 1.1|2|1.1,2] [--client async|threads|async,threads]
  *   [--http-client vertx|lean|vertx,lean]   (lean: HTTP/1.1 paths only)
  * </pre>
  */
@@ -129,6 +129,23 @@ public final class GatewayLatencyBench {
         throw new IllegalArgumentException("--client: async or threads, not " + kind);
       }
     }
+    // HTTP/1.1 (the default since the ninth session: what the OpenAI clients speak to a plaintext
+    // endpoint, and what an ingress speaks to its backends unless told otherwise) and/or HTTP/2
+    // (h2c, which only clients told to use it speak); with both, each is a path of its own
+    List<String> httpVersions = List.of(a.getOrDefault("http-version", "1.1").split(","));
+    // vertx: Vert.x's client (async) or the JDK's (threads); lean: LeanHttp1Client, a wrk-like
+    // client that takes a fraction of their CPU per call (HTTP/1.1 paths only)
+    List<String> httpClients = List.of(a.getOrDefault("http-client", "vertx").split(","));
+    for (String c : httpClients) {
+      if (!c.equals("vertx") && !c.equals("lean")) {
+        throw new IllegalArgumentException("--http-client: vertx or lean, not " + c);
+      }
+    }
+    if (httpClients.equals(List.of("lean")) && !httpVersions.contains("1.1")) {
+      throw new IllegalArgumentException(
+          "--http-client lean speaks HTTP/1.1 only: add 1.1 to --http-version");
+    }
+    List<LeanHttp1Client> leanClients = new ArrayList<>();
     Map<String, Long> pids = new LinkedHashMap<>();
     pids.put("client", ProcessHandle.current().pid());
     if (a.containsKey("cpu-pids")) {
@@ -186,22 +203,6 @@ public final class GatewayLatencyBench {
                     .setPrompt(PROMPT)
                     .setSampling(sampling.get(k))
                     .build());
-    // HTTP/2 (h2c, upgraded on the first request: the JDK client's default) and/or HTTP/1.1 (what
-    // the OpenAI Python and Node clients speak by default); with both, each is a path of its own
-    List<String> httpVersions = List.of(a.getOrDefault("http-version", "2").split(","));
-    // vertx: Vert.x's client (async) or the JDK's (threads); lean: LeanHttp1Client, a wrk-like
-    // client that takes a fraction of their CPU per call (HTTP/1.1 paths only)
-    List<String> httpClients = List.of(a.getOrDefault("http-client", "vertx").split(","));
-    for (String c : httpClients) {
-      if (!c.equals("vertx") && !c.equals("lean")) {
-        throw new IllegalArgumentException("--http-client: vertx or lean, not " + c);
-      }
-    }
-    if (httpClients.equals(List.of("lean")) && !httpVersions.contains("1.1")) {
-      throw new IllegalArgumentException(
-          "--http-client lean speaks HTTP/1.1 only: add 1.1 to --http-version");
-    }
-    List<LeanHttp1Client> leanClients = new ArrayList<>();
     int maxClients = Arrays.stream(levels).max().orElse(1);
     Vertx vertx = Vertx.vertx();
     Map<String, HttpClient> jdkClients = new LinkedHashMap<>();
@@ -408,7 +409,7 @@ public final class GatewayLatencyBench {
     // session's one-client rows: 2.8-5.1 ms of gateway CPU per call; warmed first, 1.0-3.2). The
     // warm-up takes turns between the paths, as the measured rounds do: warmed one path after the
     // other, the gateway's JIT was still recompiling code the paths share when the rounds began
-    // (7 s of compiling in an 85 s run, ninth session), taking CPU from whichever path was
+    // (7 s of compiling in an ~80 s run, ninth session), taking CPU from whichever path was
     // measured.
     int warmupTurns = Math.max(3, rounds);
     for (int turn = 0; turn < warmupTurns; turn++) {
