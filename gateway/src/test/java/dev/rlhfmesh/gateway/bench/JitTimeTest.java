@@ -21,14 +21,9 @@ class JitTimeTest {
   }
 
   @Test
-  void readsThisJvmsOwnCompileTimeAndItGrows() {
-    double before = JitTime.seconds(ProcessHandle.current().pid());
-    assertTrue(before >= 0, "jstat -compiler on this JVM: " + before);
-    long sum = 0;
-    for (int i = 0; i < 50_000_000; i++) { // something for the JIT to compile
-      sum += Long.hashCode(sum * 31 + i);
-    }
-    double after = JitTime.seconds(ProcessHandle.current().pid());
-    assertTrue(after >= before, "after " + after + " < before " + before + " (" + sum + ")");
+  void readsARunningJvmsCompileTime() {
+    // this JVM has compiled something by now (JUnit, the parser above); NaN fails both checks
+    double seconds = JitTime.seconds(ProcessHandle.current().pid());
+    assertTrue(seconds > 0 && seconds < 3600, "jstat -compiler on this JVM: " + seconds);
   }
 }
