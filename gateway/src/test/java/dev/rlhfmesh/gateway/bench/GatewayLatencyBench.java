@@ -134,6 +134,11 @@ public final class GatewayLatencyBench {
     // endpoint, and what an ingress speaks to its backends unless told otherwise) and/or HTTP/2
     // (h2c, which only clients told to use it speak); with both, each is a path of its own
     List<String> httpVersions = List.of(a.getOrDefault("http-version", "1.1").split(","));
+    for (String v : httpVersions) {
+      if (!v.equals("2") && !v.equals("1.1")) {
+        throw new IllegalArgumentException("--http-version: 2 or 1.1, not " + v);
+      }
+    }
     // vertx: Vert.x's client (async) or the JDK's (threads); lean: LeanHttp1Client, a wrk-like
     // client with one thread and less work per call (HTTP/1.1 paths only)
     List<String> httpClients = List.of(a.getOrDefault("http-client", "vertx").split(","));
@@ -146,7 +151,6 @@ public final class GatewayLatencyBench {
       throw new IllegalArgumentException(
           "--http-client lean speaks HTTP/1.1 only: add 1.1 to --http-version");
     }
-    List<LeanHttp1Client> leanClients = new ArrayList<>();
     Map<String, Long> pids = new LinkedHashMap<>();
     pids.put("client", ProcessHandle.current().pid());
     if (a.containsKey("cpu-pids")) {
@@ -209,9 +213,6 @@ public final class GatewayLatencyBench {
     Map<String, HttpClient> jdkClients = new LinkedHashMap<>();
     Map<String, io.vertx.core.http.HttpClient> vertxClients = new LinkedHashMap<>();
     for (String v : httpVersions) {
-      if (!v.equals("2") && !v.equals("1.1")) {
-        throw new IllegalArgumentException("--http-version: 2 or 1.1, not " + v);
-      }
       boolean http11 = v.equals("1.1");
       jdkClients.put(
           v,
@@ -245,6 +246,7 @@ public final class GatewayLatencyBench {
     List<Buffer> bodyBuffers = variants(lengths, k -> Buffer.buffer(bodies.get(k)));
 
     List<Route> paths = new ArrayList<>();
+    List<LeanHttp1Client> leanClients = new ArrayList<>(); // closed at the end
     paths.add(
         new Route(
             "direct",
@@ -314,15 +316,16 @@ public final class GatewayLatencyBench {
         }
         if (httpClients.contains("lean") && v.equals("1.1")) {
           URI uri = URI.create(grpcHttp[1]);
+          int port = uri.getPort() < 0 ? 80 : uri.getPort();
           LeanHttp1Client lean =
-              new LeanHttp1Client(new InetSocketAddress(uri.getHost(), uri.getPort()), maxClients);
+              new LeanHttp1Client(new InetSocketAddress(uri.getHost(), port), maxClients);
           leanClients.add(lean);
           List<byte[]> leanRequests =
               variants(
                   lengths,
                   k ->
                       LeanHttp1Client.post(
-                          uri.getHost() + ":" + uri.getPort(),
+                          uri.getHost() + ":" + port,
                           "/v1/completions",
                           List.of("Authorization: Bearer " + key, "Content-Type: application/json"),
                           bodies.get(k)));

@@ -25,12 +25,14 @@ final class JitTime {
           new ProcessBuilder(jstat.toString(), "-compiler", Long.toString(pid))
               .redirectErrorStream(true)
               .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      // wait first (its two lines fit any pipe buffer): reading to the end first would block on a
+      // jstat that never exits, and the timeout would never be reached
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return Double.NaN;
       }
-      return parse(out);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return p.exitValue() == 0 ? parse(out) : Double.NaN;
     } catch (IOException e) {
       return Double.NaN;
     } catch (InterruptedException e) {

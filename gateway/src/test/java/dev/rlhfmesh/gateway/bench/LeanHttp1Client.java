@@ -80,8 +80,16 @@ final class LeanHttp1Client implements AutoCloseable {
       return;
     }
     submitted.add(new Call(request, done));
-    if (Thread.currentThread() != loop) {
+    if (closed) {
+      failSubmitted(); // closed meanwhile: the loop may have drained the queue already
+    } else if (Thread.currentThread() != loop) {
       selector.wakeup();
+    }
+  }
+
+  private void failSubmitted() {
+    for (Call c; (c = submitted.poll()) != null; ) {
+      c.done.accept(new IllegalStateException("client closed"));
     }
   }
 
@@ -124,9 +132,10 @@ final class LeanHttp1Client implements AutoCloseable {
       for (SelectionKey key : selector.keys()) {
         ((Connection) key.attachment()).fail(new IllegalStateException("client closed"));
       }
-      for (Call c; (c = submitted.poll()) != null || (c = waiting.poll()) != null; ) {
+      for (Call c; (c = waiting.poll()) != null; ) {
         c.done.accept(new IllegalStateException("client closed"));
       }
+      failSubmitted();
       try {
         selector.close();
       } catch (IOException ignored) {

@@ -103,6 +103,16 @@ class LeanHttp1ClientTest {
         clientPorts.size() >= 1 && clientPorts.size() <= 3, "connections used: " + clientPorts);
   }
 
+  @Test
+  void aCallAfterCloseFailsInsteadOfWaiting() throws Exception {
+    LeanHttp1Client client = new LeanHttp1Client(server.getAddress(), 1);
+    assertNull(call(client, request("/fixed", "{}")));
+    client.close();
+    Throwable t = call(client, request("/fixed", "{}"));
+    assertNotNull(t);
+    assertEquals("client closed", t.getMessage());
+  }
+
   private static byte[] request(String path, String body) {
     return LeanHttp1Client.post("127.0.0.1", path, List.of("Content-Type: application/json"), body);
   }
